@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import '../events/all.ts';
+import { assertValidEvent, schemaVersionOf, upcast } from '../events/catalogue.ts';
+import type { EventToAppend, NewEvent, RecordedEvent } from '../events/envelope.ts';
+import { WrongExpectedRevisionError, type EventStore, type ExpectedRevision } from '../events/store/port.ts';
+import type { Decider } from './decider.ts';
+import { conflict } from './errors.ts';
+
+export interface CommandContext {
+  actorId: string | null;
+  correlationId: string;
+  causationId: string;
+}
+
+export interface Loaded<State> {
+  state: State;
+  /** Revision of the stream's last event, or -1 when the stream does not exist. */
+  revision: number;
+}
+
+export interface CommandResult<State> extends Loaded<State> {
+  /** The appended events with their positions; empty when the decider decided nothing. */
+  events: RecordedEvent[];
+  /** Global position of the last appended event, or null when nothing was appended. */
+  position: number | null;
+}
+
+export interface CommandObserver {
+  onAppend?(streamId: string, seconds: number, events: number): void;
+  onConflict?(streamId: string): void;
+}
+
+interface CacheEntry {
+  decider: unknown;
+  state: unknown;
+  revision: number;
+}
+
+/**
+ * Load → decide → append with the expected revision → retry on conflict. States are cached with their
+ * revision and topped up by reading only newer events, so hot streams stay cheap; a conflict always drops the
+ * cached entry, so a stale cache never wins over the store. Commands on one stream are serialised within the
+ * process, so conflicts only arise between processes.
+ */
+export class CommandHandler {
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly options: { maxRetries?: number; cacheSize?: number; observer?: CommandObserver } = {},
+  ) {}
+
+  async load<S, E extends NewEvent>(streamId: string, decider: Decider<unknown, S, E>): Promise<Loaded<S>> {
+    const cached = this.cache.get(streamId);
+    let state = decider.initialState;
+    let revision = -1;
+    if (cached && cached.decider === decider) {
+      state = cached.state as S;
+      revision = cached.revision;
+    }
+    const newer = await this.store.readStream(streamId, { fromRevision: revision + 1 });
+    for (const event of newer) {
+      state = decider.evolve(state, upcast(event) as unknown as E);
+      revision = event.revision;
+    }
+    this.remember(streamId, decider, state, revision);
+    return { state, revision };
+  }
+
+  /**
+   * Runs `decide` against the current state of `streamId` and appends what it returns. `command` may be a
+   * function of the state for commands whose content depends on it. `expected: 'no_stream'` makes creation
+   * commands fail with a conflict rather than retry when the stream already exists.
+   */
+  execute<C, S, E extends NewEvent>(
+    streamId: string,
+    decider: Decider<C, S, E>,
+    command: C,
+    context: CommandContext,
+    options: { expected?: 'no_stream' } = {},
+  ): Promise<CommandResult<S>> {
+    return this.serialised(streamId, () => this.decideAndAppend(streamId, decider, command, context, options));
+  }
+
+  private async decideAndAppend<C, S, E extends NewEvent>(
+    streamId: string,
+    decider: Decider<C, S, E>,
+    command: C,
+    context: CommandContext,
+    options: { expected?: 'no_stream' },
+  ): Promise<CommandResult<S>> {
+    const maxRetries = this.options.maxRetries ?? 8;
+    for (let attempt = 0; ; attempt++) {
+      const { state, revision } = await this.load(streamId, decider as Decider<unknown, S, E>);
+      const decided = decider.decide(command, state);
+      if (decided.length === 0) return { state, revision, events: [], position: null };
+      const toAppend = decided.map((event) => this.envelope(event, context));
+      const expected: ExpectedRevision = options.expected ?? (revision === -1 ? 'no_stream' : revision);
+      try {
+        const started = performance.now();
+        const result = await this.store.appendToStream(streamId, toAppend, expected);
+        this.options.observer?.onAppend?.(streamId, (performance.now() - started) / 1000, toAppend.length);
+        const firstRevision = result.nextExpectedRevision - toAppend.length + 1;
+        const firstPosition = result.position - toAppend.length + 1;
+        const events: RecordedEvent[] = toAppend.map((event, i) => ({
+          ...event,
+          streamId,
+          revision: firstRevision + i,
+          // Positions of one batch are consecutive in every adapter but KurrentDB; only the last is relied on.
+          position: i === toAppend.length - 1 ? result.position : firstPosition + i,
+        }));
+        const newState = decided.reduce(decider.evolve, state);
+        this.remember(streamId, decider, newState, result.nextExpectedRevision);
+        return { state: newState, revision: result.nextExpectedRevision, events, position: result.position };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        this.cache.delete(streamId);
+        this.options.observer?.onConflict?.(streamId);
+        if (options.expected === 'no_stream') throw conflict('already_exists', `${streamId} already exists`);
+        if (attempt >= maxRetries) {
+          throw conflict('concurrency_conflict', `too many concurrent changes to ${streamId}; retry the request`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
+      }
+    }
+  }
+
+  private envelope(event: NewEvent, context: CommandContext): EventToAppend {
+    assertValidEvent(event.type, event.data);
+    return {
+      id: randomUUID(),
+      type: event.type,
+      data: event.data,
+      metadata: {
+        correlationId: context.correlationId,
+        causationId: context.causationId,
+        actorId: context.actorId,
+        occurredAt: new Date().toISOString(),
+        schemaVersion: schemaVersionOf(event.type),
+      },
+    };
+  }
+
+  private remember(streamId: string, decider: unknown, state: unknown, revision: number): void {
+    if (revision < 0) return;
+    this.cache.delete(streamId);
+    this.cache.set(streamId, { decider, state, revision });
+    const limit = this.options.cacheSize ?? 10_000;
+    if (this.cache.size > limit) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+  }
+
+  private serialised<T>(streamId: string, run: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(streamId) ?? Promise.resolve();
+    const next = previous.then(run, run);
+    const tail = next.catch(() => undefined);
+    this.queues.set(streamId, tail);
+    void tail.then(() => {
+      if (this.queues.get(streamId) === tail) this.queues.delete(streamId);
+    });
+    return next;
+  }
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { idSchema, isoDate } from '../../events/ids.ts';
+import { permissionSchema } from '../permissions/catalogue.ts';
+
+export const revoltSettingsSchema = z.object({
+  isPublic: z.boolean(),
+  verificationLevel: z.number().int().min(0).max(4),
+  defaultChannelId: idSchema.optional(),
+  systemChannelId: idSchema.optional(),
+  rulesChannelId: idSchema.optional(),
+  maxMembers: z.number().int().min(1).max(1_000_000),
+  allowInvites: z.boolean(),
+  slowMode: z.number().int().min(0).max(21600),
+  contentFilter: z.number().int().min(0).max(2),
+  region: z.string().min(1).max(32),
+  premiumTier: z.number().int().min(0).max(3),
+});
+export type RevoltSettings = z.infer<typeof revoltSettingsSchema>;
+
+export const channelTypeSchema = z.enum(['text', 'voice', 'video', 'category']);
+
+export const channelSettingsSchema = z.object({
+  isNsfw: z.boolean(),
+  slowMode: z.number().int().min(0).max(21600),
+  maxMembers: z.number().int().min(1).max(99).optional(),
+  bitrate: z.number().int().min(8000).max(384000).optional(),
+  region: z.string().max(32).optional(),
+  videoQuality: z.enum(['auto', '720p', '1080p']).optional(),
+  isPrivate: z.boolean(),
+  archived: z.boolean(),
+  archivedAt: isoDate.optional(),
+});
+export type ChannelSettings = z.infer<typeof channelSettingsSchema>;
+
+export const roleSchema = z.object({
+  roleId: z.string().min(1),
+  name: z.string().min(1).max(100),
+  color: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+  permissions: z.array(permissionSchema),
+  position: z.number().int().min(0),
+  isManaged: z.boolean(),
+  createdAt: isoDate,
+});
+
+export const revoltEventSchemas = {
+  RevoltCreated: z.object({
+    revoltId: idSchema,
+    ownerId: idSchema,
+    name: z.string(),
+    description: z.string(),
+    icon: z.string().optional(),
+    banner: z.string().optional(),
+    settings: revoltSettingsSchema,
+    inviteCode: z.string(),
+    createdAt: isoDate,
+  }),
+  RoleCreated: z.object({ revoltId: idSchema }).extend(roleSchema.shape),
+  ChannelCreated: z.object({
+    revoltId: idSchema,
+    channelId: idSchema,
+    name: z.string(),
+    type: channelTypeSchema,
+    description: z.string().optional(),
+    position: z.number().int().min(0),
+    categoryId: idSchema.optional(),
+    settings: channelSettingsSchema,
+    createdAt: isoDate,
+  }),
+  InviteCodeSet: z.object({ revoltId: idSchema, inviteCode: z.string(), previousCode: z.string().optional() }),
+  MemberJoined: z.object({
+    revoltId: idSchema,
+    revoltName: z.string(),
+    userId: idSchema,
+    username: z.string(),
+    isOwner: z.boolean(),
+    inviteCode: z.string().optional(),
+    joinedAt: isoDate,
+  }),
+} as const;
+
+
+type Schemas = typeof revoltEventSchemas;
+export type RevoltEvent = { [K in keyof Schemas]: { type: K; data: z.infer<Schemas[K]> } }[keyof Schemas];
+export type RevoltEventOf<K extends RevoltEvent['type']> = Extract<RevoltEvent, { type: K }>;

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { idSchema, isoDate } from '../../events/ids.ts';
+
+export const userStatusSchema = z.enum(['online', 'away', 'busy', 'invisible']);
+export const userTypeSchema = z.enum(['creator', 'supporter']);
+
+export const profileSchema = z.object({
+  bio: z.string().max(190).optional(),
+  avatar: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  customStatus: z.string().max(128).optional(),
+  location: z.string().max(100).optional(),
+  website: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  socialLinks: z
+    .object({
+      twitter: z.string().max(100).optional(),
+      instagram: z.string().max(100).optional(),
+      linkedin: z.string().max(200).optional(),
+    })
+    .strict()
+    .optional(),
+  userType: userTypeSchema.optional(),
+});
+export type Profile = z.infer<typeof profileSchema>;
+
+export const userEventSchemas = {
+  UserRegistered: z.object({
+    userId: idSchema,
+    email: z.string(),
+    username: z.string(),
+    discriminator: z.string().regex(/^\d{4}$/),
+    passwordHash: z.string(),
+    userType: userTypeSchema,
+    joinedAt: isoDate,
+  }),
+  UserProfileUpdated: z.object({ userId: idSchema, changes: profileSchema }),
+  UserStatusChanged: z.object({ userId: idSchema, status: userStatusSchema }),
+  SessionStarted: z.object({ sessionId: z.string(), userId: idSchema, tokenHash: z.string(), expiresAt: isoDate }),
+  SessionRevoked: z.object({ sessionId: z.string(), userId: idSchema }),
+} as const;
+
+type Schemas = typeof userEventSchemas;
+type EventOf<K extends keyof Schemas> = { type: K; data: z.infer<Schemas[K]> };
+export type UserEvent = EventOf<'UserRegistered'> | EventOf<'UserProfileUpdated'> | EventOf<'UserStatusChanged'>;
+export type SessionEvent = EventOf<'SessionStarted'> | EventOf<'SessionRevoked'>;

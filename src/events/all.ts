@@ -1,0 +1,15 @@
+import { idempotencyEventSchemas } from '../commands/idempotency.ts';
+import { messageEventSchemas } from '../commands/messages/events.ts';
+import { reservationEventSchemas } from '../commands/reservations/reservation.ts';
+import { revoltEventSchemas } from '../commands/revolts/events.ts';
+import { userEventSchemas } from '../commands/users/events.ts';
+import { defineEvents } from './catalogue.ts';
+
+/** Registers every event type of the system with the catalogue; imported by the command handler. */
+defineEvents({
+  ...userEventSchemas,
+  ...reservationEventSchemas,
+  ...idempotencyEventSchemas,
+  ...revoltEventSchemas,
+  ...messageEventSchemas,
+});

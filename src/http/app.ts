@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { authRoutes } from '../commands/auth/routes.ts';
+import { messageCommandRoutes } from '../commands/messages/routes.ts';
+import { revoltCommandRoutes } from '../commands/revolts/routes.ts';
+import { userCommandRoutes } from '../commands/users/routes.ts';
+import { channelQueryRoutes } from '../projections/channels/routes.ts';
+import { messageQueryRoutes } from '../projections/messages/routes.ts';
+import { revoltQueryRoutes } from '../projections/revolts/routes.ts';
+import { userQueryRoutes } from '../projections/users/routes.ts';
+import { authenticator } from './auth.ts';
+import { installErrorHandling } from './errors.ts';
+import { installIdempotency } from './idempotency.ts';
+import { operationsRoutes } from './operations.ts';
+import { installRateLimits } from './rate-limit.ts';
+import type { Services } from './services.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Reachable without a bearer token (register, login, invite preview, webhooks, health). */
+    public?: boolean;
+  }
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export async function buildApp(services: Services): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: services.logger as FastifyBaseLogger,
+    genReqId: () => randomUUID(),
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Revolution Network API', version: '1.0.0' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  app.get('/openapi.json', { config: { public: true, rateLimit: false }, schema: { hide: true } }, () => app.swagger());
+
+  app.decorateRequest('auth', null);
+  const authenticate = authenticator(services);
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.url === undefined || request.routeOptions.config.public) return;
+    await authenticate(request);
+  });
+  installRateLimits(app, services.redis, services.config.REDIS_PREFIX, services.config.RATE_LIMIT_SCALE);
+  installIdempotency(app, services);
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    services.metrics.httpDuration.observe({ method: request.method, route, status: reply.statusCode }, seconds);
+    if (MUTATING.has(request.method)) {
+      const outcome = reply.statusCode < 400 ? 'accepted' : reply.statusCode < 500 ? 'rejected' : 'failed';
+      services.metrics.commandDuration.observe({ route, outcome }, seconds);
+    }
+  });
+
+  const options = { services };
+  await app.register(operationsRoutes, options);
+  for (const routes of [authRoutes, userCommandRoutes, revoltCommandRoutes, messageCommandRoutes]) {
+    await app.register(routes, { ...options, prefix: '/v1' });
+  }
+  for (const routes of [userQueryRoutes, revoltQueryRoutes, channelQueryRoutes, messageQueryRoutes]) {
+    await app.register(routes, { ...options, prefix: '/v1' });
+  }
+  return app;
+}

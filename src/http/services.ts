@@ -1,0 +1,26 @@
+import type { Redis } from 'ioredis';
+import type { Db } from 'mongodb';
+import type { Logger } from 'pino';
+import type { CommandHandler } from '../commands/handler.ts';
+import type { Config } from '../config.ts';
+import type { EventStore } from '../events/store/port.ts';
+import type { Metrics } from './metrics.ts';
+
+/** How far each read model has got: what read-your-writes waits on. */
+export interface ReadModelProgress {
+  waitForPosition(readModel: string, position: number, timeoutMs: number): Promise<boolean>;
+}
+
+/** Everything routes need, built once by the composition root (src/main.ts). */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  store: EventStore;
+  commands: CommandHandler;
+  db: Db;
+  redis: Redis;
+  progress: ReadModelProgress;
+  metrics: Metrics;
+  /** Reports each projection lane's checkpoint, lag and state for /health. */
+  projectionStatus(): Promise<Record<string, unknown>>;
+}

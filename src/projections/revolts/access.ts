@@ -1,0 +1,49 @@
+import { has, type Permission } from '../../commands/permissions/catalogue.ts';
+import { channelPermissions } from '../../commands/permissions/resolve.ts';
+import { forbidden, notFound } from '../../commands/errors.ts';
+import { revoltDecider, revoltStream } from '../../commands/revolts/decide.ts';
+import { subjectOf, type ChannelState, type RevoltState } from '../../commands/revolts/state.ts';
+import type { Services } from '../../http/services.ts';
+import { revoltOfChannel } from '../channels/directory.ts';
+
+/**
+ * Queries authorise against the revolt aggregate (cached, topped up from the store), not the read model, so a
+ * member who was just kicked or lost a role sees nothing more from the very next request.
+ */
+export async function loadRevolt(services: Services, revoltId: string): Promise<RevoltState> {
+  const { state } = await services.commands.load(revoltStream(revoltId), revoltDecider);
+  if (!state.exists) throw notFound('revolt');
+  return state;
+}
+
+export async function requireMember(services: Services, revoltId: string, userId: string): Promise<RevoltState> {
+  const revolt = await loadRevolt(services, revoltId);
+  if (!revolt.members.has(userId)) throw notFound('revolt');
+  return revolt;
+}
+
+export function viewableChannels(revolt: RevoltState, userId: string): ChannelState[] {
+  const subject = subjectOf(revolt, userId);
+  if (!subject) return [];
+  return [...revolt.channels.values()].filter((c) => has(channelPermissions(subject, c.overwrites), 'VIEW_CHANNEL'));
+}
+
+/** The channel if the user may view it and holds `needed` in it; a channel they can't view is reported missing. */
+export async function requireChannelAccess(
+  services: Services,
+  channelId: string,
+  userId: string,
+  needed: Permission[],
+): Promise<{ revolt: RevoltState; channel: ChannelState }> {
+  const revoltId = await revoltOfChannel(services, channelId);
+  if (!revoltId) throw notFound('channel');
+  const revolt = await loadRevolt(services, revoltId);
+  const channel = revolt.channels.get(channelId);
+  const subject = subjectOf(revolt, userId);
+  if (!channel || !subject) throw notFound('channel');
+  const bits = channelPermissions(subject, channel.overwrites);
+  if (!has(bits, 'VIEW_CHANNEL')) throw notFound('channel');
+  const missing = needed.filter((p) => !has(bits, p));
+  if (missing.length > 0) throw forbidden('you lack permissions in this channel', { missing });
+  return { revolt, channel };
+}
