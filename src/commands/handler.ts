@@ -92,7 +92,11 @@ export class CommandHandler {
   ): Promise<CommandResult<S>> {
     const maxRetries = this.options.maxRetries ?? 8;
     for (let attempt = 0; ; attempt++) {
-      const { state, revision } = await this.load(streamId, decider as Decider<unknown, S, E>);
+      // A creation needs no read: the stream should not exist, and the append's expectation checks that it doesn't.
+      const { state, revision } =
+        options.expected === 'no_stream' && attempt === 0
+          ? { state: decider.initialState, revision: -1 }
+          : await this.load(streamId, decider as Decider<unknown, S, E>);
       const decided = decider.decide(command, state);
       if (decided.length === 0) return { state, revision, events: [], position: null };
       const toAppend = decided.map((event) => this.envelope(event, context));

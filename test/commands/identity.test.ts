@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { sessionDecider } from '../../src/commands/auth/session.ts';
+import { issueToken, parseToken, secretMatches } from '../../src/commands/auth/tokens.ts';
+import { CLAIM_TIMEOUT_MS, idempotencyDecider } from '../../src/commands/idempotency.ts';
+import { reservationDecider, reservationStream } from '../../src/commands/reservations/reservation.ts';
+import { userDecider } from '../../src/commands/users/decide.ts';
+import { given } from '../support/decider.ts';
+
+const at = '2026-01-01T00:00:00.000Z';
+const later = (ms: number) => new Date(Date.parse(at) + ms).toISOString();
+
+describe('reservations', () => {
+  const claimed = [{ type: 'ValueClaimed' as const, data: { kind: 'email', ownerId: 'u1', claimedAt: at } }];
+
+  it('the first claim wins; a second owner is refused; the owner re-claiming is a no-op', () => {
+    given(reservationDecider).when({ type: 'Claim', kind: 'email', ownerId: 'u1', at }).then(claimed);
+    given(reservationDecider, claimed).when({ type: 'Claim', kind: 'email', ownerId: 'u2', at }).thenFails(409, 'email_taken');
+    given(reservationDecider, claimed).when({ type: 'Claim', kind: 'email', ownerId: 'u1', at }).then([]);
+  });
+
+  it('an abandoned claim can be taken over; a released value is free again', () => {
+    given(reservationDecider, claimed)
+      .when({ type: 'Claim', kind: 'email', ownerId: 'u2', at, takeOverAbandoned: true })
+      .then([{ type: 'ValueClaimed', data: { kind: 'email', ownerId: 'u2', claimedAt: at } }]);
+    const released = [...claimed, { type: 'ValueReleased' as const, data: { kind: 'email', ownerId: 'u1' } }];
+    given(reservationDecider, released).when({ type: 'Claim', kind: 'email', ownerId: 'u2', at }).then((e) => expect(e).toHaveLength(1));
+  });
+
+  it('streams are case-insensitive and carry no personal data', () => {
+    expect(reservationStream('email', 'A@X.io')).toBe(reservationStream('email', 'a@x.io'));
+    expect(reservationStream('email', 'a@x.io')).not.toContain('x.io');
+  });
+});
+
+describe('idempotency keys', () => {
+  const claim = { type: 'Claim' as const, fingerprint: 'f1', at };
+  const claimed = [{ type: 'IdempotencyKeyClaimed' as const, data: { fingerprint: 'f1', claimedAt: at } }];
+  const response = { status: 201, body: '{}', headers: {} };
+
+  it('claims a fresh key, refuses a second claim while in progress, and allows it after the timeout', () => {
+    given(idempotencyDecider).when(claim).then(claimed);
+    given(idempotencyDecider, claimed).when({ ...claim, at: later(1000) }).thenFails(409, 'request_in_progress');
+    given(idempotencyDecider, claimed).when({ ...claim, at: later(CLAIM_TIMEOUT_MS + 1) }).then((e) => expect(e).toHaveLength(1));
+  });
+
+  it('once answered, the same request claims nothing and a different request is refused', () => {
+    const answered = [...claimed, { type: 'IdempotentResponseRecorded' as const, data: response }];
+    given(idempotencyDecider, answered).when(claim).then([]);
+    expect(given(idempotencyDecider, answered).state.response).toEqual(response);
+    given(idempotencyDecider, answered).when({ ...claim, fingerprint: 'f2' }).thenFails(422, 'idempotency_key_reused');
+  });
+
+  it('a released key can be claimed again', () => {
+    const released = [...claimed, { type: 'IdempotencyKeyReleased' as const, data: {} }];
+    given(idempotencyDecider, released).when({ ...claim, at: later(1) }).then((e) => expect(e).toHaveLength(1));
+  });
+});
+
+describe('users and sessions', () => {
+  const registered = [
+    {
+      type: 'UserRegistered' as const,
+      data: { userId: 'a'.repeat(24), email: 'a@x.io', username: 'a', discriminator: '0001', passwordHash: 'h', userType: 'supporter' as const, joinedAt: at },
+    },
+  ];
+
+  it('registers once; profile and status changes need a user and no-ops append nothing', () => {
+    given(userDecider, registered)
+      .when({ type: 'RegisterUser', userId: 'a'.repeat(24), email: 'a@x.io', username: 'a', discriminator: '0001', passwordHash: 'h', userType: 'supporter', at })
+      .thenFails(409, 'already_exists');
+    given(userDecider).when({ type: 'SetStatus', status: 'away' }).thenFails(404, 'not_found');
+    given(userDecider, registered).when({ type: 'SetStatus', status: 'online' }).then([]);
+    given(userDecider, registered).when({ type: 'SetStatus', status: 'busy' }).then([{ type: 'UserStatusChanged', data: { userId: 'a'.repeat(24), status: 'busy' } }]);
+    given(userDecider, registered).when({ type: 'UpdateProfile', changes: {} }).then([]);
+  });
+
+  it('a session is revoked once', () => {
+    const started = [{ type: 'SessionStarted' as const, data: { sessionId: 's1', userId: 'a'.repeat(24), tokenHash: 'h', expiresAt: at } }];
+    given(sessionDecider, started).when({ type: 'RevokeSession' }).then([{ type: 'SessionRevoked', data: { sessionId: 's1', userId: 'a'.repeat(24) } }]);
+    given(sessionDecider, [...started, { type: 'SessionRevoked', data: { sessionId: 's1', userId: 'a'.repeat(24) } }]).when({ type: 'RevokeSession' }).then([]);
+  });
+
+  it('tokens verify only with their own secret', () => {
+    const { token, tokenHash } = issueToken();
+    const parsed = parseToken(token);
+    expect(parsed).not.toBeNull();
+    expect(secretMatches(parsed!.secret, tokenHash)).toBe(true);
+    expect(secretMatches(issueToken().token.split('.')[1]!, tokenHash)).toBe(false);
+    expect(parseToken('nope')).toBeNull();
+    expect(parseToken(`${parsed!.sessionId}.short`)).toBeNull();
+  });
+});

@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { MongoClient } from 'mongodb';
+import pg from 'pg';
+
+export const PG_TEST_URL = 'postgres://postgres@127.0.0.1:5432/revolution_test';
+export const MONGO_URL = 'mongodb://127.0.0.1:27017';
+export const REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** A private namespace in each real engine (PostgreSQL schema, Mongo database, Redis prefix) for one test file. */
+export function isolatedEngines(label: string) {
+  const id = `t_${label}_${randomBytes(4).toString('hex')}`;
+  return {
+    id,
+    env: {
+      EVENTSTORE_URL: `${PG_TEST_URL}?schema=${id}`,
+      MONGODB_URL: `${MONGO_URL}/${id}`,
+      REDIS_URL,
+      REDIS_PREFIX: id,
+    },
+    async drop(): Promise<void> {
+      const client = new pg.Client({ connectionString: PG_TEST_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${id} CASCADE`);
+      await client.end();
+      const mongo = await MongoClient.connect(MONGO_URL);
+      await mongo.db(id).dropDatabase();
+      await mongo.close();
+      const redis = new Redis(REDIS_URL);
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${id}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.unlink(...keys);
+      } while (cursor !== '0');
+      await redis.quit();
+    },
+  };
+}
