@@ -1,0 +1,295 @@
+import pg from 'pg';
+import type { EventMetadata, EventToAppend, RecordedEvent } from '../envelope.ts';
+import { assertNotEmpty, Follower } from './memory.ts';
+import {
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type SubscribeOptions,
+  type Subscription,
+} from './port.ts';
+
+export interface PostgresEventStoreOptions {
+  connectionString: string;
+  /** Schema holding the events table and the append function; created by migrate(). */
+  schema?: string;
+  /** Fallback read interval of subscriptions, in case a notification is lost. */
+  pollIntervalMs?: number;
+  poolSize?: number;
+}
+
+const WRONG_EXPECTED_REVISION = 'RN409';
+const COLUMNS = 'position, id, stream_id, revision, type, data, metadata';
+
+/** Positions and revisions are bigint columns; they stay far below 2^53, so they are read as numbers. */
+const types = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format),
+} as pg.CustomTypesConfig;
+
+interface EventRow {
+  position: number;
+  id: string;
+  stream_id: string;
+  revision: number;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  const { position, id, stream_id: streamId, revision, type, data, metadata } = row;
+  return { id, type, data, metadata, streamId, revision, position };
+}
+
+/** The append function's encoding of ExpectedRevision. */
+function encodeExpected(expected: ExpectedRevision): number {
+  if (expected === 'any') return -1;
+  if (expected === 'no_stream') return -2;
+  if (expected === 'stream_exists') return -3;
+  if (!Number.isSafeInteger(expected) || expected < 0) throw new RangeError(`invalid expected revision ${expected}`);
+  return expected;
+}
+
+function migrationSql(schema: string): string {
+  const s = pg.escapeIdentifier(schema);
+  return `
+    create schema if not exists ${s};
+
+    create table if not exists ${s}.events (
+      position bigserial primary key,
+      id uuid unique not null,
+      stream_id text not null,
+      revision bigint not null,
+      type text not null,
+      data jsonb not null,
+      metadata jsonb not null,
+      tx_id xid8 not null default pg_current_xact_id(),
+      recorded_at timestamptz not null default now(),
+      unique (stream_id, revision)
+    );
+
+    -- p_expected: -1 any, -2 no_stream, -3 stream_exists, >= 0 the exact revision of the stream's last event.
+    create or replace function ${s}.append_events(
+      p_stream text, p_expected bigint, p_ids uuid[], p_types text[], p_datas jsonb[], p_metas jsonb[]
+    ) returns table (last_revision bigint, last_position bigint)
+    language plpgsql as $fn$
+    declare
+      v_actual bigint;
+    begin
+      -- Appends in this schema take turns, and positions are drawn only once the lock is held. PostgreSQL
+      -- releases a transaction's locks after marking it committed in the proc array, so each append is
+      -- visible before the next one can draw a position: committed positions become visible in increasing
+      -- order, and a reader that has seen position p will never later see a smaller one appear (no gaps
+      -- for subscribers to skip). The lock also makes the expected-revision check below race-free.
+      perform pg_advisory_xact_lock(hashtext(${pg.escapeLiteral(`${schema}.events`)}));
+
+      select coalesce(max(e.revision), -1) into v_actual from ${s}.events e where e.stream_id = p_stream;
+      if (p_expected = -2 and v_actual <> -1)
+        or (p_expected = -3 and v_actual = -1)
+        or (p_expected >= 0 and p_expected <> v_actual) then
+        raise exception using
+          errcode = '${WRONG_EXPECTED_REVISION}',
+          message = format('stream %s: expected revision %s, actual %s', p_stream, p_expected, v_actual),
+          detail = v_actual::text;
+      end if;
+
+      with inserted as (
+        insert into ${s}.events (id, stream_id, revision, type, data, metadata)
+        select u.id, p_stream, v_actual + u.n, u.type, u.data, u.metadata
+        from unnest(p_ids, p_types, p_datas, p_metas) with ordinality as u(id, type, data, metadata, n)
+        order by u.n
+        returning revision, position
+      )
+      select max(revision), max(position) into last_revision, last_position from inserted;
+
+      perform pg_notify(${pg.escapeLiteral(channelOf(schema))}, last_position::text);
+      return next;
+    end
+    $fn$;`;
+}
+
+function channelOf(schema: string): string {
+  return `${schema}_events`;
+}
+
+export class PostgresEventStore implements EventStore {
+  private readonly pool: pg.Pool;
+  private readonly schema: string;
+  private readonly table: string;
+  private readonly pollIntervalMs: number;
+  private readonly subscriptions = new Set<PostgresSubscription>();
+
+  constructor(private readonly options: PostgresEventStoreOptions) {
+    this.schema = options.schema ?? 'public';
+    // Bounded so that the notification channel name (schema + "_events") stays within PostgreSQL's 63 bytes.
+    if (!/^[a-z_][a-z0-9_]{0,55}$/.test(this.schema)) throw new RangeError(`invalid schema name ${this.schema}`);
+    this.table = `${pg.escapeIdentifier(this.schema)}.events`;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10, types });
+    // An idle client that loses its connection is dropped by the pool; the next query opens a fresh one.
+    this.pool.on('error', () => {});
+  }
+
+  /** Creates the schema, table and append function; safe to run concurrently and repeatedly. */
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('begin');
+      await client.query('select pg_advisory_xact_lock(hashtext($1))', [`${this.schema}.migrate`]);
+      await client.query(migrationSql(this.schema));
+      await client.query('commit');
+    } catch (error) {
+      await client.query('rollback');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async dropSchema(): Promise<void> {
+    await this.pool.query(`drop schema if exists ${pg.escapeIdentifier(this.schema)} cascade`);
+  }
+
+  async appendToStream(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
+    assertNotEmpty(events);
+    try {
+      const { rows } = await this.pool.query<{ last_revision: number; last_position: number }>(
+        `select * from ${pg.escapeIdentifier(this.schema)}.append_events($1, $2, $3, $4, $5, $6)`,
+        [
+          streamId,
+          encodeExpected(expected),
+          events.map((e) => e.id),
+          events.map((e) => e.type),
+          // Serialised here: pg would read a JS array inside `data` as another array dimension.
+          events.map((e) => JSON.stringify(e.data)),
+          events.map((e) => JSON.stringify(e.metadata)),
+        ],
+      );
+      const row = rows[0]!;
+      return { nextExpectedRevision: row.last_revision, position: row.last_position };
+    } catch (error) {
+      if (error instanceof pg.DatabaseError && error.code === WRONG_EXPECTED_REVISION) {
+        const actual = Number(error.detail);
+        throw new WrongExpectedRevisionError(streamId, expected, actual === -1 ? 'no_stream' : actual);
+      }
+      throw error;
+    }
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const { direction = 'forwards', fromRevision, maxCount } = options;
+    const [bound, order] = direction === 'forwards' ? ['>=', 'asc'] : ['<=', 'desc'];
+    const { rows } = await this.pool.query<EventRow>(
+      `select ${COLUMNS} from ${this.table}
+       where stream_id = $1 and revision ${bound} $2 order by revision ${order} limit $3`,
+      [streamId, fromRevision ?? (direction === 'forwards' ? 0 : Number.MAX_SAFE_INTEGER), maxCount ?? null],
+    );
+    return rows.map(toRecorded);
+  }
+
+  async readAll({ after = 0, maxCount = 1000 }: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      `select ${COLUMNS} from ${this.table} where position > $1 order by position limit $2`,
+      [after, maxCount],
+    );
+    return rows.map(toRecorded);
+  }
+
+  subscribeToAll(options: SubscribeOptions): Subscription {
+    const subscription = new PostgresSubscription(
+      (after, maxCount) => this.readAll({ after, maxCount }),
+      options,
+      { connectionString: this.options.connectionString, channel: channelOf(this.schema), pollIntervalMs: this.pollIntervalMs },
+    );
+    this.subscriptions.add(subscription);
+    return {
+      close: async () => {
+        this.subscriptions.delete(subscription);
+        await subscription.close();
+      },
+    };
+  }
+
+  async headPosition(): Promise<number> {
+    const { rows } = await this.pool.query<{ head: number }>(`select coalesce(max(position), 0) as head from ${this.table}`);
+    return rows[0]!.head;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    this.subscriptions.clear();
+    await this.pool.end();
+  }
+}
+
+interface ListenOptions {
+  connectionString: string;
+  channel: string;
+  pollIntervalMs: number;
+}
+
+/**
+ * Reads through the store's pool whenever a dedicated connection LISTENing on the store's channel hears of an
+ * append, and every pollIntervalMs in case a notification was missed (e.g. while that connection was down).
+ */
+class PostgresSubscription {
+  private readonly follower: Follower;
+  private readonly poll: NodeJS.Timeout;
+  private listener: pg.Client | undefined;
+  private reconnect: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    read: (after: number, maxCount: number) => Promise<RecordedEvent[]>,
+    private readonly options: SubscribeOptions,
+    private readonly listen: ListenOptions,
+  ) {
+    this.follower = new Follower(read, options);
+    this.poll = setInterval(() => this.follower.wake(), listen.pollIntervalMs);
+    void this.connect();
+    this.follower.wake();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.poll);
+    clearTimeout(this.reconnect);
+    await this.follower.close();
+    await this.listener?.end();
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.listen.connectionString });
+    let dropped = false;
+    const drop = (error?: unknown) => {
+      if (dropped) return;
+      dropped = true;
+      if (this.listener === client) this.listener = undefined;
+      if (this.closed) return;
+      if (error) this.options.onError?.(error);
+      client.end().catch(() => {});
+      this.reconnect = setTimeout(() => void this.connect(), this.listen.pollIntervalMs);
+    };
+    client.on('error', drop);
+    client.on('end', () => drop());
+    client.on('notification', () => this.follower.wake());
+    try {
+      await client.connect();
+      await client.query(`listen ${client.escapeIdentifier(this.listen.channel)}`);
+    } catch (error) {
+      drop(error);
+      return;
+    }
+    if (this.closed) {
+      await client.end();
+      return;
+    }
+    this.listener = client;
+    // Appends made while no connection was listening.
+    this.follower.wake();
+  }
+}

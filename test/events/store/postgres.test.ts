@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RecordedEvent } from '../../../src/events/envelope.ts';
+import { createEventStore } from '../../../src/events/store/index.ts';
+import { PostgresEventStore } from '../../../src/events/store/postgres.ts';
+import { eventStoreContract } from './contract.ts';
+
+const SERVER = 'postgres://postgres@127.0.0.1:5432';
+const DATABASE_URL = `${SERVER}/revolution_test`;
+
+async function ensureDatabase(): Promise<void> {
+  const admin = new pg.Client({ connectionString: `${SERVER}/postgres` });
+  await admin.connect();
+  try {
+    await admin.query('create database revolution_test');
+  } catch (error) {
+    // 42P04: it exists. 23505: another process created it at the same moment.
+    if (!(error instanceof pg.DatabaseError && ['42P04', '23505'].includes(error.code ?? ''))) throw error;
+  } finally {
+    await admin.end();
+  }
+}
+
+const randomSchema = () => `test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+
+async function makeStore(schema = randomSchema()) {
+  await ensureDatabase();
+  const store = new PostgresEventStore({ connectionString: DATABASE_URL, schema, pollIntervalMs: 200 });
+  await store.migrate();
+  return {
+    store,
+    cleanup: async () => {
+      await store.dropSchema();
+      await store.close();
+    },
+  };
+}
+
+const event = () => ({
+  id: randomUUID(),
+  type: 'Tested',
+  data: {},
+  metadata: { correlationId: 'c', causationId: 'c', actorId: null, occurredAt: new Date().toISOString(), schemaVersion: 1 },
+});
+
+eventStoreContract('postgres', () => makeStore());
+
+describe('postgres event store', () => {
+  let store: PostgresEventStore;
+  let cleanup: () => Promise<void>;
+  let sql: pg.Client;
+  let schema: string;
+
+  beforeAll(async () => {
+    schema = randomSchema();
+    ({ store, cleanup } = await makeStore(schema));
+    sql = new pg.Client({ connectionString: DATABASE_URL });
+    await sql.connect();
+  });
+
+  afterAll(async () => {
+    await sql?.end();
+    await cleanup?.();
+  });
+
+  it('migrates idempotently', async () => {
+    await store.appendToStream('kept', [event()], 'no_stream');
+    await Promise.all([store.migrate(), store.migrate()]);
+    expect(await store.readStream('kept')).toHaveLength(1);
+  });
+
+  it('is created from a URL, with the schema as a query parameter', async () => {
+    const other = randomSchema();
+    const created = await createEventStore(`${DATABASE_URL}?schema=${other}`);
+    try {
+      await created.appendToStream('s', [event()], 'no_stream');
+      const { rows } = await sql.query(`select count(*)::int as n from ${other}.events`);
+      expect(rows[0].n).toBe(1);
+    } finally {
+      await (created as PostgresEventStore).dropSchema();
+      await created.close();
+    }
+  });
+
+  it('makes a later append wait until an earlier one commits, so positions appear in order', async () => {
+    const head = await store.headPosition();
+    const slow = new pg.Client({ connectionString: DATABASE_URL });
+    await slow.connect();
+    try {
+      await slow.query('begin');
+      await slow.query(
+        `select * from ${schema}.append_events('slow', -1, array[$1::uuid], array['Slow'], array['{}'::jsonb], array['{}'::jsonb])`,
+        [randomUUID()],
+      );
+      let fastDone = false;
+      const fast = store.appendToStream('fast', [event()], 'any').then((result) => {
+        fastDone = true;
+        return result;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(fastDone).toBe(false);
+      expect(await store.readAll({ after: head })).toEqual([]);
+
+      await slow.query('commit');
+      const { position } = await fast;
+      expect((await store.readAll({ after: head })).map((e) => e.streamId)).toEqual(['slow', 'fast']);
+      expect(position).toBe(await store.headPosition());
+    } finally {
+      await slow.end();
+    }
+  });
+
+  it('keeps a subscription going when its LISTEN connection is killed', async () => {
+    const received: RecordedEvent[] = [];
+    const errors: unknown[] = [];
+    const subscription = store.subscribeToAll({
+      after: await store.headPosition(),
+      onEvents: async (events) => void received.push(...events),
+      onError: (error) => errors.push(error),
+    });
+    const listening = `listen "${schema}_events"`;
+    const listeners = async () =>
+      (await sql.query('select pid from pg_stat_activity where query = $1', [listening])).rows.map((r) => r.pid as number);
+    await waitFor(async () => (await listeners()).length === 1);
+    const [killed] = await listeners();
+
+    await sql.query('select pg_terminate_backend($1)', [killed]);
+    await waitFor(async () => errors.length > 0);
+    await waitFor(async () => (await listeners()).some((pid) => pid !== killed));
+    await store.appendToStream('after-reconnect', [event()], 'no_stream');
+    await waitFor(async () => received.some((e) => e.streamId === 'after-reconnect'));
+    await subscription.close();
+  }, 20_000);
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
