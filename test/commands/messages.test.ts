@@ -4,6 +4,7 @@ import { MAX_CONTENT_LENGTH, messageDecider, type MessageCommand } from '../../s
 import { revoltDecider } from '../../src/commands/revolts/decide.ts';
 import type { RevoltEvent } from '../../src/commands/revolts/events.ts';
 import type { RevoltState } from '../../src/commands/revolts/state.ts';
+import type { Permission } from '../../src/commands/permissions/catalogue.ts';
 import { given } from '../support/decider.ts';
 
 const at = '2026-01-01T00:00:00.000Z';
@@ -35,7 +36,7 @@ const withBob: RevoltEvent[] = [
 ];
 const revolt = fold(revoltDecider, withBob);
 
-function withEveryonePermissions(state: RevoltState, permissions: RevoltState['roles'] extends Map<string, infer R> ? R['permissions'] : never): RevoltState {
+function withEveryonePermissions(state: RevoltState, permissions: Permission[]): RevoltState {
   const role = state.roles.get(everyone);
   if (!role) throw new Error('no @everyone');
   return { ...state, roles: new Map(state.roles).set(everyone, { ...role, permissions }) };

@@ -6,7 +6,7 @@ import { isolatedEngines } from './engines.ts';
 
 export interface ApiResponse<T = any> {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: Record<string, string | string[] | number | undefined>;
   body: T;
 }
 

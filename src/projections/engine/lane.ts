@@ -1,0 +1,265 @@
+import { randomUUID } from 'node:crypto';
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Db } from 'mongodb';
+import type { Logger } from 'pino';
+import type { RecordedEvent } from '../../events/envelope.ts';
+import type { EventStore } from '../../events/store/port.ts';
+import type { Checkpoints } from './checkpoints.ts';
+import { liveContext } from './context.ts';
+import { laneQueueName, laneQueuePrefix, MAX_BATCH_EVENTS, withTimeout, type LaneBatch } from './queues.ts';
+import type { ProjectionContext, ReadModel } from './read-model.ts';
+
+export interface LaneOptions {
+  readModel: ReadModel;
+  store: EventStore;
+  db: Db;
+  checkpoints: Checkpoints;
+  /** Connection for the queue (may be a shared ioredis instance). */
+  queueConnection: ConnectionOptions;
+  /** Engine prefix; the queue is `${prefix}:projection:${readModel.name}`. */
+  prefix: string;
+  logger: Logger;
+  /** Called after the checkpoint moved (read-your-writes notification). */
+  onAdvance?(readModel: string, position: number): void;
+  /** Called with the number of events applied by a job. */
+  onApplied?(readModel: string, count: number): void;
+  /** Called when a handler failure stopped the lane. */
+  onStopped?(readModel: string): void;
+  /** Attempts for jobs failing for a reason other than the handler (Mongo/store/Redis hiccup). Default 5. */
+  attempts?: number;
+}
+
+export interface LaneJobResult {
+  applied: number;
+  checkpoint: number;
+  skipped?: 'behind-checkpoint' | 'lane-not-running';
+}
+
+/** The handler of `event` threw; carries the position up to which the job had applied events. */
+export class HandlerFailure extends Error {
+  constructor(
+    readonly event: RecordedEvent,
+    readonly appliedUpTo: number,
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'HandlerFailure';
+  }
+}
+
+/**
+ * One read model's ordered lane: its BullMQ queue and (optionally) its worker, with concurrency 1 here and a
+ * global concurrency of 1 across processes. For each job the worker applies, in order, every event after its
+ * checkpoint up to the job's last position, reading from the store whatever lies between the checkpoint and the
+ * job (so a job lost, failed or reordered in Redis never makes the lane skip), then advances the checkpoint.
+ */
+export class Lane {
+  readonly name: string;
+  readonly queueName: string;
+  readonly queue: Queue<LaneBatch, LaneJobResult>;
+  private worker: Worker<LaneBatch, LaneJobResult> | undefined;
+  private readonly ctx: ProjectionContext;
+  private readonly log: Logger;
+
+  constructor(private readonly options: LaneOptions) {
+    this.name = options.readModel.name;
+    this.queueName = laneQueueName(options.prefix, this.name);
+    this.log = options.logger.child({ readModel: this.name });
+    this.ctx = liveContext(options.db, options.readModel);
+    this.queue = new Queue<LaneBatch, LaneJobResult>(this.name, {
+      connection: options.queueConnection,
+      prefix: laneQueuePrefix(options.prefix),
+      defaultJobOptions: {
+        attempts: options.attempts ?? 5,
+        backoff: { type: 'exponential', delay: 200 },
+        // Completed jobs stay a little while so that a duplicate feed of the same range is deduplicated by id.
+        removeOnComplete: { age: 300, count: 200 },
+        removeOnFail: { count: 100 },
+      },
+    });
+    this.queue.on('error', (error) => this.log.warn({ err: error }, 'lane queue connection error'));
+  }
+
+  /** Adds a batch. `lifo` puts it at the head of the queue (catch-up jobs). */
+  async enqueue(batch: LaneBatch, options: { jobId?: string; lifo?: boolean } = {}): Promise<void> {
+    await this.queue.add('batch', batch, {
+      ...(options.jobId ? { jobId: options.jobId } : {}),
+      ...(options.lifo ? { lifo: true } : {}),
+    });
+  }
+
+  /**
+   * Adds a job that makes the lane read (checkpoint, head] from the store, ahead of any waiting job. Its id is
+   * unique: a deterministic one would be swallowed by a kept failed job of an earlier catch-up over the same
+   * range (resume, fail again, fix, resume), leaving the lane behind until the next event.
+   */
+  async enqueueCatchUp(): Promise<void> {
+    const [checkpoint, head] = await Promise.all([this.options.checkpoints.position(this.name), this.options.store.headPosition()]);
+    if (head <= checkpoint) return;
+    const jobId = `catchup-${checkpoint}-${head}-${randomUUID()}`;
+    await this.enqueue({ after: checkpoint, last: head, events: [] }, { jobId, lifo: true });
+  }
+
+  async isPaused(): Promise<boolean> {
+    return this.queue.isPaused();
+  }
+
+  async pause(): Promise<void> {
+    await this.queue.pause();
+  }
+
+  /** Resumes the queue, then adds a catch-up job (in that order, so a batch the feeder skipped while paused is covered). */
+  async resume(): Promise<void> {
+    await this.queue.resume();
+    await this.enqueueCatchUp();
+  }
+
+  /** waiting + paused + prioritized + active + delayed. */
+  async queueDepth(): Promise<number> {
+    const counts = await this.queue.getJobCounts('waiting', 'paused', 'prioritized', 'active', 'delayed');
+    return Object.values(counts).reduce((sum, n) => sum + n, 0);
+  }
+
+  /** Number of jobs waiting to be fed to the worker (for the feeder's high-water mark). */
+  async waitingCount(): Promise<number> {
+    return this.queue.getWaitingCount();
+  }
+
+  /** Waits until no job of this lane is active (after a pause), or throws after `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.queue.getActiveCount()) > 0) {
+      if (Date.now() > deadline) throw new Error(`lane ${this.name}: a job is still active after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** Starts this process's worker for the lane. */
+  async startWorker(connection: ConnectionOptions): Promise<void> {
+    if (this.worker) return;
+    // Concurrency 1 per worker is not enough when several processes run workers: the lane is ordered globally.
+    await this.queue.setGlobalConcurrency(1);
+    this.worker = new Worker<LaneBatch, LaneJobResult>(this.name, (job) => this.process(job), {
+      connection,
+      prefix: laneQueuePrefix(this.options.prefix),
+      concurrency: 1,
+      autorun: true,
+      // With global concurrency 1, a job left active by a killed process blocks the lane until BullMQ declares
+      // it stalled; short locks make a restarted lane resume within seconds rather than a minute.
+      lockDuration: 5_000,
+      stalledInterval: 2_500,
+    });
+    this.worker.on('error', (error) => this.log.warn({ err: error }, 'lane worker error'));
+    this.worker.on('failed', (job, error) => {
+      if (error instanceof UnrecoverableError || error.name === 'UnrecoverableError') return; // logged already
+      this.log.warn({ err: error, jobId: job?.id, attemptsMade: job?.attemptsMade }, 'lane job failed; it will be retried');
+    });
+    await this.worker.waitUntilReady();
+  }
+
+  /** Closes the worker: waits for the active job up to `timeoutMs`, then forces. */
+  async stopWorker(timeoutMs = 10_000): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (!worker) return;
+    const closed = await withTimeout(worker.close().then(() => true), timeoutMs, false);
+    if (!closed) {
+      this.log.warn({ timeoutMs }, 'lane worker did not finish its job in time; forcing close');
+      await withTimeout(worker.close(true), 2_000, undefined);
+    }
+  }
+
+  async closeQueue(timeoutMs = 5_000): Promise<void> {
+    await withTimeout(this.queue.close(), timeoutMs, undefined);
+  }
+
+  /** The job processor (public for tests and benchmarks). */
+  async process(job: Pick<Job<LaneBatch>, 'data' | 'id'>): Promise<LaneJobResult> {
+    const batch = job.data;
+    const doc = await this.options.checkpoints.get(this.name);
+    const start = doc?.position ?? 0;
+    if (doc && doc.status !== 'running') {
+      // Stopped or rebuilding: the queue should be paused already (Redis may have lost the flag). Nothing is
+      // lost by completing this job unapplied: resume and rebuild catch up from the store.
+      await this.queue.pause();
+      this.log.info({ jobId: job.id, status: doc.status }, 'lane not running; job left unapplied and queue paused');
+      return { applied: 0, checkpoint: start, skipped: 'lane-not-running' };
+    }
+    if (batch.last <= start) return { applied: 0, checkpoint: start, skipped: 'behind-checkpoint' };
+
+    let applied = 0;
+    let appliedUpTo = start;
+    const applyAll = async (events: readonly RecordedEvent[]): Promise<void> => {
+      for (const event of events) {
+        if (event.position <= appliedUpTo) continue;
+        try {
+          await this.options.readModel.apply(event, this.ctx);
+        } catch (error) {
+          throw new HandlerFailure(event, appliedUpTo, error);
+        }
+        appliedUpTo = event.position;
+        applied++;
+      }
+    };
+
+    try {
+      // 1. Whatever lies between the checkpoint and this job comes from the store, a page at a time, advancing
+      //    the checkpoint per page so that a long catch-up shows progress.
+      const fillUpTo = batch.events.length > 0 ? batch.after : batch.last;
+      while (appliedUpTo < fillUpTo) {
+        const page = await this.options.store.readAll({ after: appliedUpTo, maxCount: MAX_BATCH_EVENTS });
+        const inRange = page.filter((event) => event.position <= fillUpTo);
+        await applyAll(inRange);
+        if (page.length < MAX_BATCH_EVENTS || inRange.length < page.length) {
+          appliedUpTo = fillUpTo; // every visible event up to fillUpTo has been applied
+        } else {
+          await this.advance(appliedUpTo);
+        }
+      }
+      // 2. The job's own events.
+      await applyAll(batch.events);
+      appliedUpTo = Math.max(appliedUpTo, batch.last);
+      await this.advance(appliedUpTo);
+      return { applied, checkpoint: appliedUpTo };
+    } catch (error) {
+      if (error instanceof HandlerFailure) await this.stop(error);
+      throw error;
+    } finally {
+      if (applied > 0) this.options.onApplied?.(this.name, applied);
+    }
+  }
+
+  private async advance(position: number): Promise<void> {
+    await this.options.checkpoints.advance(this.name, position);
+    this.options.onAdvance?.(this.name, position);
+  }
+
+  /** A handler failed: record it, pause the lane, and fail the job for good. Never skips the event. */
+  private async stop(failure: HandlerFailure): Promise<never> {
+    const { event } = failure;
+    this.log.error(
+      { err: failure.cause, eventId: event.id, position: event.position, eventType: event.type, streamId: event.streamId },
+      'projection handler failed; lane stopped',
+    );
+    this.options.onStopped?.(this.name);
+    try {
+      await this.options.checkpoints.markStopped(
+        this.name,
+        { eventId: event.id, position: event.position, message: failure.message, at: new Date() },
+        failure.appliedUpTo,
+      );
+      if (failure.appliedUpTo > 0) this.options.onAdvance?.(this.name, failure.appliedUpTo);
+    } catch (error) {
+      // The checkpoint stays before the failed event, so the next job retries it: still nothing is skipped.
+      this.log.error({ err: error }, 'could not record the stopped lane in _projections');
+    }
+    try {
+      await this.queue.pause();
+    } catch (error) {
+      this.log.error({ err: error }, 'could not pause the lane queue');
+    }
+    throw new UnrecoverableError(
+      `read model ${this.name}: handler failed on event ${event.id} at position ${event.position}: ${failure.message}`,
+    );
+  }
+}

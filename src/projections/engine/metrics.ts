@@ -1,0 +1,88 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { LaneError, LaneStatus } from './checkpoints.ts';
+
+/** One read model's state, as `ProjectionEngine.status()` reports it and the gauges expose it. */
+export interface ReadModelStatus {
+  readModel: string;
+  /** Position up to which every event has been applied. */
+  checkpoint: number;
+  /** Position of the newest event in the store. */
+  head: number;
+  /** head − checkpoint, in positions (positions may have gaps, so this is not strictly a count of events). */
+  lag: number;
+  /** waiting + paused + prioritized + active + delayed jobs of the lane queue. */
+  queueDepth: number;
+  status: LaneStatus;
+  error?: LaneError;
+}
+
+const SNAPSHOT_TTL_MS = 250;
+
+/**
+ * The projection metrics, registered in the registry handed in (never the global default one). Checkpoint, lag,
+ * queue depth and stopped are computed on scrape from one shared snapshot (Mongo + store head + Redis counts),
+ * so they are right even when the workers run in another process. The applied counter counts the events applied
+ * by the lanes of this process.
+ */
+export class ProjectionMetrics {
+  readonly eventsApplied: Counter<'read_model'>;
+  readonly laneFailures: Counter<'read_model'>;
+  private readonly gauges: Gauge<'read_model'>[];
+  private snapshotPromise: Promise<ReadModelStatus[]> | undefined;
+  private snapshotAt = 0;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly snapshot: () => Promise<ReadModelStatus[]>,
+  ) {
+    const metrics = this;
+    const gauge = (name: string, help: string, value: (status: ReadModelStatus) => number): Gauge<'read_model'> =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['read_model'],
+        registers: [registry],
+        async collect() {
+          for (const status of await metrics.cachedSnapshot()) this.set({ read_model: status.readModel }, value(status));
+        },
+      });
+    this.gauges = [
+      gauge('projection_checkpoint_position', 'Global position up to which the read model has applied every event', (s) => s.checkpoint),
+      gauge('projection_lag_events', 'Store head position minus checkpoint (in positions; positions may have gaps)', (s) => s.lag),
+      gauge('projection_queue_depth', 'Jobs waiting, active or delayed in the lane queue', (s) => s.queueDepth),
+      gauge('projection_stopped', '1 when the lane is stopped on a failed event, else 0', (s) => (s.status === 'stopped' ? 1 : 0)),
+    ];
+    this.eventsApplied = new Counter({
+      name: 'projection_events_applied_total',
+      help: 'Events applied to the read model by the lanes of this process',
+      labelNames: ['read_model'],
+      registers: [registry],
+    });
+    this.laneFailures = new Counter({
+      name: 'projection_lane_failures_total',
+      help: 'Handler failures that stopped the lane',
+      labelNames: ['read_model'],
+      registers: [registry],
+    });
+  }
+
+  /** Removes this engine's metrics from the registry (so a later engine can register them again). */
+  unregister(): void {
+    for (const metric of [...this.gauges, this.eventsApplied, this.laneFailures]) {
+      this.registry.removeSingleMetric((metric as unknown as { name: string }).name);
+    }
+  }
+
+  /** The gauges of one scrape share one snapshot. */
+  private cachedSnapshot(): Promise<ReadModelStatus[]> {
+    const now = Date.now();
+    if (!this.snapshotPromise || now - this.snapshotAt > SNAPSHOT_TTL_MS) {
+      this.snapshotAt = now;
+      this.snapshotPromise = this.snapshot().catch((error: unknown) => {
+        this.snapshotPromise = undefined;
+        throw error;
+      });
+    }
+    return this.snapshotPromise;
+  }
+}
