@@ -1,30 +1,15 @@
 import type { Decider } from '../decider.ts';
-import { conflict, forbidden, notFound, ruleBroken } from '../errors.ts';
+import { conflict } from '../errors.ts';
 import { DEFAULT_EVERYONE_PERMISSIONS } from '../permissions/catalogue.ts';
+import { createChannel, deleteChannel, removeChannelPermissions, setChannelPermissions, updateChannel } from './channels.ts';
+import type { RevoltCommand, RevoltCommandOf } from './commands.ts';
 import type { RevoltEvent, RevoltSettings } from './events.ts';
+import { ban, join, kick, leave, transferOwnership, unban } from './members.ts';
+import { createRole, deleteRole, grantOrRevokeRole, updateRole } from './roles.ts';
+import { deleteRevolt, regenerateInvite, updateRevolt } from './settings.ts';
 import { evolveRevolt, initialRevoltState, type RevoltState } from './state.ts';
 
-export interface Actor {
-  userId: string;
-  username: string;
-}
-
-export type RevoltCommand =
-  | {
-      type: 'CreateRevolt';
-      revoltId: string;
-      everyoneRoleId: string;
-      defaultChannelId: string;
-      inviteCode: string;
-      owner: Actor;
-      name: string;
-      description: string;
-      icon?: string;
-      banner?: string;
-      settings: Partial<RevoltSettings>;
-      at: string;
-    }
-  | { type: 'JoinRevolt'; user: Actor; inviteCode: string; at: string };
+export type { Actor, RevoltCommand } from './commands.ts';
 
 export const DEFAULT_REVOLT_SETTINGS: RevoltSettings = {
   isPublic: true,
@@ -37,7 +22,7 @@ export const DEFAULT_REVOLT_SETTINGS: RevoltSettings = {
   premiumTier: 0,
 };
 
-function create(command: Extract<RevoltCommand, { type: 'CreateRevolt' }>, state: RevoltState): RevoltEvent[] {
+function create(command: RevoltCommandOf<'CreateRevolt'>, state: RevoltState): RevoltEvent[] {
   if (state.exists) throw conflict('already_exists', 'revolt already exists');
   const { revoltId, at } = command;
   const settings = { ...DEFAULT_REVOLT_SETTINGS, ...command.settings, defaultChannelId: command.defaultChannelId };
@@ -95,30 +80,6 @@ function create(command: Extract<RevoltCommand, { type: 'CreateRevolt' }>, state
   ];
 }
 
-function join(command: Extract<RevoltCommand, { type: 'JoinRevolt' }>, state: RevoltState): RevoltEvent[] {
-  if (!state.exists || state.inviteCode !== command.inviteCode) throw notFound('invite');
-  if (state.members.has(command.user.userId)) return [];
-  if (state.bans.has(command.user.userId)) throw forbidden('you are banned from this revolt');
-  if (!state.settings.allowInvites) throw ruleBroken('invites_disabled', 'this revolt does not accept invites');
-  if (state.members.size >= state.settings.maxMembers) {
-    throw ruleBroken('revolt_full', `this revolt has reached its limit of ${state.settings.maxMembers} members`);
-  }
-  return [
-    {
-      type: 'MemberJoined',
-      data: {
-        revoltId: state.revoltId,
-        revoltName: state.name,
-        userId: command.user.userId,
-        username: command.user.username,
-        isOwner: false,
-        inviteCode: command.inviteCode,
-        joinedAt: command.at,
-      },
-    },
-  ];
-}
-
 export const revoltDecider: Decider<RevoltCommand, RevoltState, RevoltEvent> = {
   initialState: initialRevoltState,
   evolve: evolveRevolt,
@@ -128,6 +89,41 @@ export const revoltDecider: Decider<RevoltCommand, RevoltState, RevoltEvent> = {
         return create(command, state);
       case 'JoinRevolt':
         return join(command, state);
+      case 'UpdateRevolt':
+        return updateRevolt(command, state);
+      case 'DeleteRevolt':
+        return deleteRevolt(command, state);
+      case 'RegenerateInvite':
+        return regenerateInvite(command, state);
+      case 'LeaveRevolt':
+        return leave(command, state);
+      case 'KickMember':
+        return kick(command, state);
+      case 'BanMember':
+        return ban(command, state);
+      case 'UnbanMember':
+        return unban(command, state);
+      case 'TransferOwnership':
+        return transferOwnership(command, state);
+      case 'CreateRole':
+        return createRole(command, state);
+      case 'UpdateRole':
+        return updateRole(command, state);
+      case 'DeleteRole':
+        return deleteRole(command, state);
+      case 'GrantRole':
+      case 'RevokeRole':
+        return grantOrRevokeRole(command, state);
+      case 'CreateChannel':
+        return createChannel(command, state);
+      case 'UpdateChannel':
+        return updateChannel(command, state);
+      case 'DeleteChannel':
+        return deleteChannel(command, state);
+      case 'SetChannelPermissions':
+        return setChannelPermissions(command, state);
+      case 'RemoveChannelPermissions':
+        return removeChannelPermissions(command, state);
     }
   },
 };

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { newId } from '../../events/ids.ts';
 import { commandContext, requireAuth } from '../../http/context.ts';
+import { idSchema } from '../../events/ids.ts';
 import { setEventPosition } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
 import type { CommandContext } from '../handler.ts';
@@ -10,21 +11,39 @@ import { notFound } from '../errors.ts';
 import { reservationDecider, reservationStream } from '../reservations/reservation.ts';
 import { userDecider, userStream } from '../users/decide.ts';
 import { revoltDecider, revoltStream, type Actor } from './decide.ts';
+import { executeOnRevolt } from './execute.ts';
 import { revoltSettingsSchema } from './events.ts';
 import type { RevoltState } from './state.ts';
 
-const httpUrl = z.url({ protocol: /^https?$/ }).max(2048);
-const createBody = z.object({
-  name: z.string().trim().min(2).max(100),
-  description: z.string().max(1000).default(''),
-  icon: httpUrl.optional(),
-  banner: httpUrl.optional(),
-  settings: revoltSettingsSchema
-    .pick({ isPublic: true, verificationLevel: true, maxMembers: true, allowInvites: true, slowMode: true, contentFilter: true, region: true })
-    .partial()
-    .strict()
-    .default({}),
-});
+export const httpUrl = z.url({ protocol: /^https?$/ }).max(2048);
+const revoltParams = z.object({ revoltId: idSchema });
+const memberParams = z.object({ revoltId: idSchema, userId: idSchema });
+const reasonQuery = z.object({ reason: z.string().trim().min(1).max(512).optional() }).strict();
+const revoltName = z.string().trim().min(2).max(100);
+const memberSettings = revoltSettingsSchema
+  .pick({ isPublic: true, verificationLevel: true, maxMembers: true, allowInvites: true, slowMode: true, contentFilter: true, region: true })
+  .partial()
+  .strict();
+const createBody = z
+  .object({
+    name: revoltName,
+    description: z.string().max(1000).default(''),
+    icon: httpUrl.optional(),
+    banner: httpUrl.optional(),
+    settings: memberSettings.default({}),
+  })
+  .strict();
+const updateBody = z
+  .object({
+    name: revoltName.optional(),
+    description: z.string().max(1000).optional(),
+    icon: httpUrl.nullable().optional(),
+    banner: httpUrl.nullable().optional(),
+    settings: memberSettings
+      .extend(revoltSettingsSchema.pick({ defaultChannelId: true, systemChannelId: true, rulesChannelId: true }).partial().shape)
+      .optional(),
+  })
+  .strict();
 export const inviteCodeSchema = z.string().regex(/^[A-Za-z0-9]{6,16}$/, 'an invite code is 6-16 letters and digits');
 
 const INVITE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
@@ -123,6 +142,83 @@ export const revoltCommandRoutes: FastifyPluginAsyncZod<{ services: Services }> 
       );
       setEventPosition(reply, result.position);
       return revoltSummary(result.state);
+    },
+  );
+
+  app.patch('/revolts/:revoltId', { schema: { params: revoltParams, body: updateBody, tags: ['revolts'] } }, async (request, reply) => {
+    const { userId } = requireAuth(request);
+    const state = await executeOnRevolt(services, request, reply, request.params.revoltId, {
+      type: 'UpdateRevolt',
+      actorId: userId,
+      changes: request.body,
+      at: new Date().toISOString(),
+    });
+    return revoltSummary(state);
+  });
+
+  app.delete('/revolts/:revoltId', { schema: { params: revoltParams, tags: ['revolts'] } }, async (request, reply) => {
+    const { userId } = requireAuth(request);
+    await executeOnRevolt(services, request, reply, request.params.revoltId, { type: 'DeleteRevolt', actorId: userId, at: new Date().toISOString() });
+    return reply.status(204).send();
+  });
+
+  app.post('/revolts/:revoltId/invite', { schema: { params: revoltParams, tags: ['invites'] } }, async (request, reply) => {
+    const { userId } = requireAuth(request);
+    const { revoltId } = request.params;
+    const inviteCode = await claimInviteCode(services, revoltId, commandContext(request));
+    const state = await executeOnRevolt(services, request, reply, revoltId, { type: 'RegenerateInvite', actorId: userId, inviteCode });
+    return { code: state.inviteCode };
+  });
+
+  app.delete('/revolts/:revoltId/members/@me', { schema: { params: revoltParams, tags: ['members'] } }, async (request, reply) => {
+    const { userId } = requireAuth(request);
+    await executeOnRevolt(services, request, reply, request.params.revoltId, { type: 'LeaveRevolt', actorId: userId, at: new Date().toISOString() });
+    return reply.status(204).send();
+  });
+
+  app.delete(
+    '/revolts/:revoltId/members/:userId',
+    { schema: { params: memberParams, querystring: reasonQuery, tags: ['members'] } },
+    async (request, reply) => {
+      const { userId } = requireAuth(request);
+      const { revoltId, userId: target } = request.params;
+      const { reason } = request.query;
+      await executeOnRevolt(services, request, reply, revoltId, { type: 'KickMember', actorId: userId, userId: target, ...(reason && { reason }), at: new Date().toISOString() });
+      return reply.status(204).send();
+    },
+  );
+
+  app.put(
+    '/revolts/:revoltId/bans/:userId',
+    { schema: { params: memberParams, body: z.object({ reason: z.string().trim().min(1).max(512).optional() }).strict().default({}), tags: ['members'] } },
+    async (request, reply) => {
+      const { userId } = requireAuth(request);
+      const { revoltId, userId: target } = request.params;
+      const { reason } = request.body;
+      await executeOnRevolt(services, request, reply, revoltId, { type: 'BanMember', actorId: userId, userId: target, ...(reason && { reason }), at: new Date().toISOString() });
+      return reply.status(204).send();
+    },
+  );
+
+  app.delete('/revolts/:revoltId/bans/:userId', { schema: { params: memberParams, tags: ['members'] } }, async (request, reply) => {
+    const { userId } = requireAuth(request);
+    const { revoltId, userId: target } = request.params;
+    await executeOnRevolt(services, request, reply, revoltId, { type: 'UnbanMember', actorId: userId, userId: target, at: new Date().toISOString() });
+    return reply.status(204).send();
+  });
+
+  app.post(
+    '/revolts/:revoltId/owner',
+    { schema: { params: revoltParams, body: z.object({ userId: idSchema }).strict(), tags: ['revolts'] } },
+    async (request, reply) => {
+      const { userId } = requireAuth(request);
+      const state = await executeOnRevolt(services, request, reply, request.params.revoltId, {
+        type: 'TransferOwnership',
+        actorId: userId,
+        userId: request.body.userId,
+        at: new Date().toISOString(),
+      });
+      return revoltSummary(state);
     },
   );
 };

@@ -1,5 +1,5 @@
-import { ObjectId } from 'mongodb';
-import { insertOnce, updateGuarded } from '../engine/guard.ts';
+import { ObjectId, type Document } from 'mongodb';
+import { insertOnce, rewriteEachGuarded, rewriteGuarded, updateGuarded } from '../engine/guard.ts';
 import type { ReadModel } from '../engine/read-model.ts';
 import { asDomainEvent } from '../event-types.ts';
 
@@ -53,6 +53,41 @@ export const channelsReadModel: ReadModel = {
           { $set: { lastMessageId: event.data.messageId, lastActivity: new Date(event.data.createdAt) } },
           event.position,
         );
+        return;
+      case 'ChannelUpdated': {
+        const { channelId, changes, at } = event.data;
+        const { categoryId, settings, ...fields } = changes;
+        const set: Document = { ...fields, updatedAt: new Date(at) };
+        for (const [key, value] of Object.entries(settings ?? {})) {
+          set[`settings.${key}`] = key === 'archivedAt' ? new Date(value as string) : value;
+        }
+        if (typeof categoryId === 'string') set.categoryId = categoryId;
+        const update = { $set: set, ...(categoryId === null && { $unset: { categoryId: '' } }) };
+        await updateGuarded(channels, { id: channelId }, update, event.position);
+        return;
+      }
+      case 'ChannelDeleted':
+        await channels.deleteOne({ id: event.data.channelId });
+        await updateGuarded(channels, { categoryId: event.data.channelId }, { $unset: { categoryId: '' } }, event.position, { many: true });
+        return;
+      case 'ChannelPermissionsSet':
+      case 'ChannelPermissionsRemoved': {
+        const d = event.data;
+        const targetId = event.type === 'ChannelPermissionsSet' ? event.data.overwrite.id : event.data.targetId;
+        await rewriteGuarded(channels, { id: d.channelId }, event.position, (channel) => {
+          channel.permissions = (channel.permissions as Document[]).filter((o) => o.id !== targetId);
+          if (event.type === 'ChannelPermissionsSet') channel.permissions.push(event.data.overwrite);
+          channel.updatedAt = new Date(d.at);
+        });
+        return;
+      }
+      case 'RoleDeleted':
+        await rewriteEachGuarded(channels, { revoltId: new ObjectId(event.data.revoltId), 'permissions.id': event.data.roleId }, event.position, (channel) => {
+          channel.permissions = (channel.permissions as Document[]).filter((o) => o.id !== event.data.roleId);
+        });
+        return;
+      case 'RevoltDeleted':
+        await channels.deleteMany({ revoltId: new ObjectId(event.data.revoltId) });
         return;
       default:
         return;

@@ -77,3 +77,18 @@ export async function updateGuarded<T extends Document>(
     throw error;
   }
 }
+
+/** rewriteGuarded for every document matching `filter` (the ones that have not yet seen `position`). */
+export async function rewriteEachGuarded<T extends Document>(
+  collection: Collection<T>,
+  filter: Filter<T>,
+  position: number,
+  mutate: (doc: T) => void,
+): Promise<number> {
+  const guarded = { ...filter, [POSITION_FIELD]: { $lt: position } } as Filter<T>;
+  let rewritten = 0;
+  for await (const doc of collection.find(guarded, { projection: { _id: 1 } })) {
+    if (await rewriteGuarded(collection, { _id: doc._id } as Filter<T>, position, mutate)) rewritten++;
+  }
+  return rewritten;
+}

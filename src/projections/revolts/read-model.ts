@@ -1,5 +1,5 @@
 import { ObjectId, type Document } from 'mongodb';
-import { insertOnce, updateGuarded } from '../engine/guard.ts';
+import { insertOnce, rewriteGuarded, updateGuarded } from '../engine/guard.ts';
 import type { ReadModel } from '../engine/read-model.ts';
 import { asDomainEvent } from '../event-types.ts';
 
@@ -63,14 +63,20 @@ export const revoltsReadModel: ReadModel = {
         );
         return;
       }
-      case 'ChannelCreated':
-        await updateGuarded(
-          revolts,
-          { id: event.data.revoltId },
-          { $push: { channels: new ObjectId(event.data.channelId) }, $inc: { 'stats.channelsCount': 1 } } as Document,
-          p,
-        );
+      case 'ChannelCreated': {
+        const d = event.data;
+        await rewriteGuarded(revolts, { id: d.revoltId }, p, (doc) => {
+          doc.channels.push(new ObjectId(d.channelId));
+          doc.stats.channelsCount += 1;
+          if (d.type === 'category') {
+            doc.categories.push({ id: d.channelId, name: d.name, position: d.position, channels: [], collapsed: false });
+            doc.categories.sort((a: Document, b: Document) => a.position - b.position);
+          } else if (d.categoryId) {
+            doc.categories.find((c: Document) => c.id === d.categoryId)?.channels.push(d.channelId);
+          }
+        });
         return;
+      }
       case 'InviteCodeSet':
         await updateGuarded(revolts, { id: event.data.revoltId }, { $set: { inviteCode: event.data.inviteCode } }, p);
         return;
@@ -98,6 +104,95 @@ export const revoltsReadModel: ReadModel = {
       case 'MessageSent':
         await updateGuarded(revolts, { id: event.data.revoltId }, { $inc: { 'stats.messageCount': 1 } }, p);
         return;
+      case 'RevoltUpdated': {
+        const { changes, updatedAt } = event.data;
+        const set: Document = { updatedAt: new Date(updatedAt) };
+        const unset: Document = {};
+        for (const key of ['name', 'description', 'icon', 'banner'] as const) {
+          const value = changes[key];
+          if (value === null) unset[key] = '';
+          else if (value !== undefined) set[key] = value;
+        }
+        for (const [key, value] of Object.entries(changes.settings ?? {})) set[`settings.${key}`] = value;
+        await updateGuarded(revolts, { id: event.data.revoltId }, { $set: set, ...(Object.keys(unset).length > 0 && { $unset: unset }) }, p);
+        return;
+      }
+      case 'RevoltDeleted':
+        await revolts.deleteOne({ id: event.data.revoltId });
+        return;
+      case 'MemberLeft':
+      case 'MemberKicked':
+      case 'MemberBanned':
+        await rewriteGuarded(revolts, { id: event.data.revoltId }, p, (doc) => {
+          const before = doc.members.length;
+          doc.members = doc.members.filter((m: Document) => m.userId.toHexString() !== event.data.userId);
+          doc.stats.memberCount -= before - doc.members.length;
+        });
+        return;
+      case 'OwnershipTransferred': {
+        const { from, to } = event.data;
+        await rewriteGuarded(revolts, { id: event.data.revoltId }, p, (doc) => {
+          doc.owner = new ObjectId(to);
+          for (const m of doc.members) {
+            const id = m.userId.toHexString();
+            if (id === from || id === to) m.isOwner = id === to;
+          }
+        });
+        return;
+      }
+      case 'RoleUpdated':
+        await rewriteGuarded(revolts, { id: event.data.revoltId }, p, (doc) => {
+          const role = doc.roles.find((r: Document) => r.id === event.data.roleId);
+          if (role) Object.assign(role, event.data.changes);
+        });
+        return;
+      case 'RoleDeleted': {
+        const { roleId } = event.data;
+        await rewriteGuarded(revolts, { id: event.data.revoltId }, p, (doc) => {
+          doc.roles = doc.roles.filter((r: Document) => r.id !== roleId);
+          for (const m of doc.members) m.roles = m.roles.filter((r: string) => r !== roleId);
+        });
+        return;
+      }
+      case 'MemberRoleGranted':
+      case 'MemberRoleRevoked': {
+        const { userId, roleId } = event.data;
+        const grant = event.type === 'MemberRoleGranted';
+        await rewriteGuarded(revolts, { id: event.data.revoltId }, p, (doc) => {
+          const member = doc.members.find((m: Document) => m.userId.toHexString() === userId);
+          if (!member) return;
+          member.roles = grant ? [...new Set([...member.roles, roleId])] : member.roles.filter((r: string) => r !== roleId);
+        });
+        return;
+      }
+      case 'ChannelUpdated': {
+        const { channelId, changes } = event.data;
+        if (changes.name === undefined && changes.position === undefined && changes.categoryId === undefined) return;
+        await rewriteGuarded(revolts, { id: event.data.revoltId }, p, (doc) => {
+          const category = doc.categories.find((c: Document) => c.id === channelId);
+          if (category) {
+            if (changes.name !== undefined) category.name = changes.name;
+            if (changes.position !== undefined) category.position = changes.position;
+          }
+          if (changes.categoryId !== undefined) {
+            for (const c of doc.categories) c.channels = c.channels.filter((id: string) => id !== channelId);
+            doc.categories.find((c: Document) => c.id === changes.categoryId)?.channels.push(channelId);
+          }
+          doc.categories.sort((a: Document, b: Document) => a.position - b.position);
+        });
+        return;
+      }
+      case 'ChannelDeleted': {
+        const { channelId } = event.data;
+        await rewriteGuarded(revolts, { id: event.data.revoltId }, p, (doc) => {
+          const before = doc.channels.length;
+          doc.channels = doc.channels.filter((id: ObjectId) => id.toHexString() !== channelId);
+          doc.stats.channelsCount -= before - doc.channels.length;
+          doc.categories = doc.categories.filter((c: Document) => c.id !== channelId);
+          for (const c of doc.categories) c.channels = c.channels.filter((id: string) => id !== channelId);
+        });
+        return;
+      }
       default:
         return;
     }

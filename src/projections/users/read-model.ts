@@ -1,9 +1,31 @@
-import { ObjectId, type Document } from 'mongodb';
-import { insertOnce, rewriteGuarded, updateGuarded } from '../engine/guard.ts';
+import { ObjectId, type Collection, type Document } from 'mongodb';
+import { insertOnce, rewriteEachGuarded, rewriteGuarded, updateGuarded } from '../engine/guard.ts';
 import type { ReadModel } from '../engine/read-model.ts';
 import { asDomainEvent } from '../event-types.ts';
 
 export const TOTAL_LETTERS = 30;
+
+function findMembership(user: Document, revoltId: string): Document | undefined {
+  return (user.revoltMemberships as Document[]).find((m) => m.revoltId.toHexString() === revoltId);
+}
+
+/** `stats.revoltsJoined` counts current memberships, so it always equals `revoltMemberships.length`. */
+function removeMembership(user: Document, revoltId: string): void {
+  const before = user.revoltMemberships.length;
+  user.revoltMemberships = (user.revoltMemberships as Document[]).filter((m) => m.revoltId.toHexString() !== revoltId);
+  user.stats.revoltsJoined -= before - user.revoltMemberships.length;
+}
+
+function dropMembership(users: Collection, userId: string, revoltId: string, position: number) {
+  return rewriteGuarded(users, { id: userId }, position, (user) => removeMembership(user, revoltId));
+}
+
+function eachMembership(users: Collection, revoltId: string, position: number, change: (membership: Document) => void) {
+  return rewriteEachGuarded(users, { 'revoltMemberships.revoltId': new ObjectId(revoltId) }, position, (user) => {
+    const membership = findMembership(user, revoltId);
+    if (membership) change(membership);
+  });
+}
 
 export const usersReadModel: ReadModel = {
   name: 'users',
@@ -108,11 +130,59 @@ export const usersReadModel: ReadModel = {
         await rewriteGuarded(users, { id: d.authorId }, p, (user) => {
           user.stats.messagesSent += 1;
           user.stats.lastActive = at;
-          const membership = (user.revoltMemberships as Document[]).find((m) => m.revoltId.toHexString() === d.revoltId);
+          const membership = findMembership(user, d.revoltId);
           if (membership) {
             membership.messageCount += 1;
             membership.lastSeen = at;
           }
+        });
+        return;
+      }
+      case 'MemberLeft':
+      case 'MemberKicked':
+        await dropMembership(users, event.data.userId, event.data.revoltId, p);
+        return;
+      case 'MemberBanned':
+        if (event.data.wasMember) await dropMembership(users, event.data.userId, event.data.revoltId, p);
+        return;
+      case 'RevoltDeleted':
+        await rewriteEachGuarded(users, { 'revoltMemberships.revoltId': new ObjectId(event.data.revoltId) }, p, (user) => {
+          removeMembership(user, event.data.revoltId);
+        });
+        return;
+      case 'RevoltUpdated': {
+        const { name } = event.data.changes;
+        if (name === undefined) return;
+        await eachMembership(users, event.data.revoltId, p, (membership) => {
+          membership.revoltName = name;
+        });
+        return;
+      }
+      case 'OwnershipTransferred': {
+        const { from, to, revoltId } = event.data;
+        for (const userId of [from, to]) {
+          await rewriteGuarded(users, { id: userId }, p, (user) => {
+            const membership = findMembership(user, revoltId);
+            if (membership) membership.isOwner = userId === to;
+          });
+        }
+        return;
+      }
+      case 'MemberRoleGranted':
+      case 'MemberRoleRevoked': {
+        const { userId, roleId, revoltId } = event.data;
+        const grant = event.type === 'MemberRoleGranted';
+        await rewriteGuarded(users, { id: userId }, p, (user) => {
+          const membership = findMembership(user, revoltId);
+          if (!membership) return;
+          membership.roles = grant ? [...new Set([...membership.roles, roleId])] : membership.roles.filter((r: string) => r !== roleId);
+        });
+        return;
+      }
+      case 'RoleDeleted': {
+        const { roleId } = event.data;
+        await eachMembership(users, event.data.revoltId, p, (membership) => {
+          membership.roles = membership.roles.filter((r: string) => r !== roleId);
         });
         return;
       }
