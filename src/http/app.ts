@@ -4,6 +4,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { authRoutes } from '../commands/auth/routes.ts';
 import { messageCommandRoutes } from '../commands/messages/routes.ts';
+import { channelCommandRoutes } from '../commands/revolts/channel-routes.ts';
+import { roleCommandRoutes } from '../commands/revolts/role-routes.ts';
 import { revoltCommandRoutes } from '../commands/revolts/routes.ts';
 import { userCommandRoutes } from '../commands/users/routes.ts';
 import { channelQueryRoutes } from '../projections/channels/routes.ts';
@@ -67,7 +69,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
 
   const options = { services };
   await app.register(operationsRoutes, options);
-  for (const routes of [authRoutes, userCommandRoutes, revoltCommandRoutes, messageCommandRoutes]) {
+  for (const routes of [authRoutes, userCommandRoutes, revoltCommandRoutes, roleCommandRoutes, channelCommandRoutes, messageCommandRoutes]) {
     await app.register(routes, { ...options, prefix: '/v1' });
   }
   for (const routes of [userQueryRoutes, revoltQueryRoutes, channelQueryRoutes, messageQueryRoutes]) {
