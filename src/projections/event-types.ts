@@ -10,3 +10,8 @@ export type DomainEvent = RecordedEvent & (UserEvent | RevoltEvent | MessageEven
 
 /** Read models see every event in its current schema version. */
 export const asDomainEvent = (event: RecordedEvent) => upcast(event) as DomainEvent;
+
+export type MessageSentEvent = RecordedEvent & Extract<MessageEvent, { type: 'MessageSent' }>;
+
+/** The hot event: read models coalesce runs of it (see batching.ts). */
+export const isMessageSent = (event: RecordedEvent): event is MessageSentEvent => event.type === 'MessageSent';

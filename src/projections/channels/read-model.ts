@@ -1,7 +1,18 @@
-import { ObjectId, type Document } from 'mongodb';
-import { insertOnce, rewriteEachGuarded, rewriteGuarded, updateGuarded } from '../engine/guard.ts';
+import { ObjectId, type Collection, type Document } from 'mongodb';
+import { insertOnce, rewriteEachGuarded, rewriteGuarded, updateGuarded, updateWithEvents } from '../engine/guard.ts';
 import type { ReadModel } from '../engine/read-model.ts';
-import { asDomainEvent } from '../event-types.ts';
+import { groupBy, inRuns } from '../batching.ts';
+import { asDomainEvent, isMessageSent, type MessageSentEvent } from '../event-types.ts';
+
+/** A channel's last message and activity: one write per channel for a run of messages. */
+async function recordActivity(channels: Collection, run: MessageSentEvent[]): Promise<void> {
+  for (const [channelId, messages] of groupBy(run, (e) => e.data.channelId)) {
+    await updateWithEvents(channels, { id: channelId }, messages, (fresh) => {
+      const last = fresh.at(-1)!.data;
+      return { $set: { lastMessageId: last.messageId, lastActivity: new Date(last.createdAt) } };
+    });
+  }
+}
 
 export const channelsReadModel: ReadModel = {
   name: 'channels',
@@ -18,6 +29,9 @@ export const channelsReadModel: ReadModel = {
       ],
     },
   ],
+  async applyBatch(events, ctx) {
+    await inRuns(events, isMessageSent, (event) => this.apply(event, ctx), (run) => recordActivity(ctx.collection('channels'), run));
+  },
   async apply(recorded, ctx) {
     const channels = ctx.collection('channels');
     const event = asDomainEvent(recorded);
@@ -47,12 +61,7 @@ export const channelsReadModel: ReadModel = {
         return;
       }
       case 'MessageSent':
-        await updateGuarded(
-          channels,
-          { id: event.data.channelId },
-          { $set: { lastMessageId: event.data.messageId, lastActivity: new Date(event.data.createdAt) } },
-          event.position,
-        );
+        await recordActivity(channels, [event]);
         return;
       case 'ChannelUpdated': {
         const { channelId, changes, at } = event.data;

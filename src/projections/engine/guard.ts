@@ -92,3 +92,73 @@ export async function rewriteEachGuarded<T extends Document>(
   }
   return rewritten;
 }
+
+interface Positioned {
+  position: number;
+}
+
+/**
+ * Applies several events to one document in a single guarded write: reads the document's `_pos`, keeps the
+ * events it has not yet seen, and writes `build(fresh)` conditioned on that exact `_pos`. One round trip pair
+ * per document and batch instead of one write per event.
+ */
+export async function updateWithEvents<T extends Document, E extends Positioned>(
+  collection: Collection<T>,
+  filter: Filter<T>,
+  events: readonly E[],
+  build: (fresh: readonly E[]) => UpdateFilter<T>,
+): Promise<boolean> {
+  const only = events.length === 1 ? events[0] : undefined;
+  if (only) return (await updateGuarded(collection, filter, build([only]), only.position)) > 0;
+  const doc = await collection.findOne(filter, { projection: { [POSITION_FIELD]: 1 } });
+  if (!doc) return false;
+  const seen = (doc[POSITION_FIELD] as number | undefined) ?? 0;
+  const fresh = events.filter((e) => e.position > seen);
+  const last = fresh.at(-1);
+  if (!last) return false;
+  const update = build(fresh);
+  const set = { ...((update.$set as Document | undefined) ?? {}), [POSITION_FIELD]: last.position };
+  const filterSeen = { _id: doc._id, [POSITION_FIELD]: seen } as unknown as Filter<T>;
+  const result = await collection.updateOne(filterSeen, { ...update, $set: set } as unknown as UpdateFilter<T>);
+  return result.modifiedCount === 1;
+}
+
+/** rewriteGuarded for several events: the document is read once, each unseen event mutates it, then one write. */
+export async function rewriteWithEvents<T extends Document, E extends Positioned>(
+  collection: Collection<T>,
+  filter: Filter<T>,
+  events: readonly E[],
+  mutate: (doc: T, event: E) => void,
+): Promise<boolean> {
+  const doc = await collection.findOne(filter);
+  if (!doc) return false;
+  const seen = (doc[POSITION_FIELD] as number | undefined) ?? 0;
+  const fresh = events.filter((e) => e.position > seen);
+  const last = fresh.at(-1);
+  if (!last) return false;
+  for (const event of fresh) mutate(doc as T, event);
+  (doc as Document)[POSITION_FIELD] = last.position;
+  const result = await collection.replaceOne({ _id: doc._id, [POSITION_FIELD]: seen } as unknown as Filter<T>, doc as T);
+  return result.modifiedCount === 1;
+}
+
+/**
+ * Inserts the documents created by a run of events in one round trip; documents already present (same `id`,
+ * from an earlier delivery) are left as they are. Any other write error is rethrown.
+ */
+export async function insertManyOnce<T extends Document>(
+  collection: Collection<T>,
+  docs: ReadonlyArray<{ doc: T & { id: string }; position: number }>,
+): Promise<void> {
+  if (docs.length === 0) return;
+  try {
+    await collection.insertMany(docs.map(({ doc, position }) => ({ ...doc, [POSITION_FIELD]: position }) as never), { ordered: false });
+  } catch (error) {
+    const writeErrors = (error as { writeErrors?: Array<{ code: number; index: number }> | { code: number; index: number } }).writeErrors;
+    const errors = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+    if (errors.length === 0 || errors.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+    const ids = errors.map((e) => docs[e.index]!.doc.id);
+    const present = await collection.countDocuments({ id: { $in: ids } } as unknown as Filter<T>);
+    if (present !== ids.length) throw error;
+  }
+}

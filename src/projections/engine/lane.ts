@@ -7,7 +7,7 @@ import type { EventStore } from '../../events/store/port.ts';
 import type { Checkpoints } from './checkpoints.ts';
 import { liveContext } from './context.ts';
 import { laneQueueName, laneQueuePrefix, MAX_BATCH_EVENTS, withTimeout, type LaneBatch } from './queues.ts';
-import type { ProjectionContext, ReadModel } from './read-model.ts';
+import { applyEvents, type ProjectionContext, type ReadModel } from './read-model.ts';
 
 export interface LaneOptions {
   readModel: ReadModel;
@@ -189,9 +189,8 @@ export class Lane {
 
     let applied = 0;
     let appliedUpTo = start;
-    const applyAll = async (events: readonly RecordedEvent[]): Promise<void> => {
+    const applyOneByOne = async (events: readonly RecordedEvent[]): Promise<void> => {
       for (const event of events) {
-        if (event.position <= appliedUpTo) continue;
         try {
           await this.options.readModel.apply(event, this.ctx);
         } catch (error) {
@@ -199,6 +198,19 @@ export class Lane {
         }
         appliedUpTo = event.position;
         applied++;
+      }
+    };
+    const applyAll = async (events: readonly RecordedEvent[]): Promise<void> => {
+      const fresh = events.filter((event) => event.position > appliedUpTo);
+      if (fresh.length === 0) return;
+      if (!this.options.readModel.applyBatch) return applyOneByOne(fresh);
+      try {
+        await applyEvents(this.options.readModel, fresh, this.ctx);
+        appliedUpTo = fresh.at(-1)!.position;
+        applied += fresh.length;
+      } catch {
+        // Find the event that fails, one at a time: guarded writes make re-applying the batch's prefix a no-op.
+        await applyOneByOne(fresh);
       }
     };
 

@@ -29,4 +29,19 @@ export interface ReadModel {
   name: string;
   collections: CollectionSpec[];
   apply(event: RecordedEvent, ctx: ProjectionContext): Promise<void>;
+  /**
+   * Optional: applies consecutive events at once, with exactly the effect of calling `apply` on each in order
+   * (typically one guarded write per document instead of one per event). The lane and the rebuild use it when
+   * present; a failure is reported against the batch's first event.
+   */
+  applyBatch?(events: readonly RecordedEvent[], ctx: ProjectionContext): Promise<void>;
+}
+
+/** Applies events through the read model, in batches when it supports them. */
+export async function applyEvents(readModel: ReadModel, events: readonly RecordedEvent[], ctx: ProjectionContext): Promise<void> {
+  if (readModel.applyBatch) {
+    if (events.length > 0) await readModel.applyBatch(events, ctx);
+    return;
+  }
+  for (const event of events) await readModel.apply(event, ctx);
 }

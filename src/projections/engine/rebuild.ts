@@ -6,7 +6,7 @@ import { rebuildCollectionName, rebuildContext } from './context.ts';
 import { createSpecIndexes } from './indexes.ts';
 import type { Lane } from './lane.ts';
 import { MAX_BATCH_EVENTS } from './queues.ts';
-import type { ReadModel } from './read-model.ts';
+import { applyEvents, type ReadModel } from './read-model.ts';
 
 export interface RebuildOptions {
   /** Take over a lane whose status is already `rebuilding` (a rebuild that crashed). */
@@ -90,13 +90,11 @@ export async function rebuildReadModel(readModel: ReadModel, deps: RebuildDeps, 
     for (;;) {
       const page = await store.readAll({ after: position, maxCount: pageSize });
       if (page.length === 0) break;
-      for (const event of page) {
-        try {
-          await readModel.apply(event, ctx);
-        } catch (error) {
-          log.error({ err: error, eventId: event.id, position: event.position }, 'rebuild: handler failed');
-          throw error;
-        }
+      try {
+        await applyEvents(readModel, page, ctx);
+      } catch (error) {
+        log.error({ err: error, fromEventId: page[0]!.id, fromPosition: page[0]!.position }, 'rebuild: handler failed');
+        throw error;
       }
       position = page.at(-1)!.position;
       events += page.length;

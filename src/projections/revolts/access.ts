@@ -2,6 +2,7 @@ import { has, type Permission } from '../../commands/permissions/catalogue.ts';
 import { channelPermissions } from '../../commands/permissions/resolve.ts';
 import { forbidden, notFound } from '../../commands/errors.ts';
 import { revoltDecider, revoltStream } from '../../commands/revolts/decide.ts';
+import { liveRevolt } from '../../commands/revolts/authority.ts';
 import { subjectOf, type ChannelState, type RevoltState } from '../../commands/revolts/state.ts';
 import type { Services } from '../../http/services.ts';
 import { revoltOfChannel } from '../channels/directory.ts';
@@ -12,8 +13,7 @@ import { revoltOfChannel } from '../channels/directory.ts';
  */
 export async function loadRevolt(services: Services, revoltId: string): Promise<RevoltState> {
   const { state } = await services.commands.load(revoltStream(revoltId), revoltDecider);
-  if (!state.exists) throw notFound('revolt');
-  return state;
+  return liveRevolt(state);
 }
 
 export async function requireMember(services: Services, revoltId: string, userId: string): Promise<RevoltState> {

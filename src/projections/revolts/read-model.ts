@@ -1,7 +1,14 @@
-import { ObjectId, type Document } from 'mongodb';
-import { insertOnce, rewriteGuarded, updateGuarded } from '../engine/guard.ts';
+import { ObjectId, type Collection, type Document } from 'mongodb';
+import { insertOnce, rewriteGuarded, updateGuarded, updateWithEvents } from '../engine/guard.ts';
 import type { ReadModel } from '../engine/read-model.ts';
-import { asDomainEvent } from '../event-types.ts';
+import { groupBy, inRuns } from '../batching.ts';
+import { asDomainEvent, isMessageSent, type MessageSentEvent } from '../event-types.ts';
+
+async function countMessages(revolts: Collection, run: MessageSentEvent[]): Promise<void> {
+  for (const [revoltId, messages] of groupBy(run, (e) => e.data.revoltId)) {
+    await updateWithEvents(revolts, { id: revoltId }, messages, (fresh) => ({ $inc: { 'stats.messageCount': fresh.length } }));
+  }
+}
 
 export const revoltsReadModel: ReadModel = {
   name: 'revolts',
@@ -21,6 +28,9 @@ export const revoltsReadModel: ReadModel = {
       ],
     },
   ],
+  async applyBatch(events, ctx) {
+    await inRuns(events, isMessageSent, (event) => this.apply(event, ctx), (run) => countMessages(ctx.collection('revolts'), run));
+  },
   async apply(recorded, ctx) {
     const revolts = ctx.collection('revolts');
     const event = asDomainEvent(recorded);
@@ -102,7 +112,7 @@ export const revoltsReadModel: ReadModel = {
         return;
       }
       case 'MessageSent':
-        await updateGuarded(revolts, { id: event.data.revoltId }, { $inc: { 'stats.messageCount': 1 } }, p);
+        await countMessages(revolts, [event]);
         return;
       case 'RevoltUpdated': {
         const { changes, updatedAt } = event.data;

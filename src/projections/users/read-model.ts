@@ -1,7 +1,8 @@
 import { ObjectId, type Collection, type Document } from 'mongodb';
-import { insertOnce, rewriteEachGuarded, rewriteGuarded, updateGuarded } from '../engine/guard.ts';
+import { insertOnce, rewriteEachGuarded, rewriteGuarded, rewriteWithEvents, updateGuarded } from '../engine/guard.ts';
 import type { ReadModel } from '../engine/read-model.ts';
-import { asDomainEvent } from '../event-types.ts';
+import { groupBy, inRuns } from '../batching.ts';
+import { asDomainEvent, isMessageSent, type MessageSentEvent } from '../event-types.ts';
 
 export const TOTAL_LETTERS = 30;
 
@@ -27,6 +28,22 @@ function eachMembership(users: Collection, revoltId: string, position: number, c
   });
 }
 
+/** One read and one write per author for a run of messages. */
+async function countMessages(users: Collection, run: MessageSentEvent[]): Promise<void> {
+  for (const [authorId, messages] of groupBy(run, (e) => e.data.authorId)) {
+    await rewriteWithEvents(users, { id: authorId }, messages, (user, { data }) => {
+      const at = new Date(data.createdAt);
+      user.stats.messagesSent += 1;
+      user.stats.lastActive = at;
+      const membership = findMembership(user, data.revoltId);
+      if (membership) {
+        membership.messageCount += 1;
+        membership.lastSeen = at;
+      }
+    });
+  }
+}
+
 export const usersReadModel: ReadModel = {
   name: 'users',
   collections: [
@@ -45,6 +62,9 @@ export const usersReadModel: ReadModel = {
       ],
     },
   ],
+  async applyBatch(events, ctx) {
+    await inRuns(events, isMessageSent, (event) => this.apply(event, ctx), (run) => countMessages(ctx.collection('users'), run));
+  },
   async apply(recorded, ctx) {
     const users = ctx.collection('users');
     const event = asDomainEvent(recorded);
@@ -124,20 +144,9 @@ export const usersReadModel: ReadModel = {
         );
         return;
       }
-      case 'MessageSent': {
-        const d = event.data;
-        const at = new Date(d.createdAt);
-        await rewriteGuarded(users, { id: d.authorId }, p, (user) => {
-          user.stats.messagesSent += 1;
-          user.stats.lastActive = at;
-          const membership = findMembership(user, d.revoltId);
-          if (membership) {
-            membership.messageCount += 1;
-            membership.lastSeen = at;
-          }
-        });
+      case 'MessageSent':
+        await countMessages(users, [event]);
         return;
-      }
       case 'MemberLeft':
       case 'MemberKicked':
         await dropMembership(users, event.data.userId, event.data.revoltId, p);
