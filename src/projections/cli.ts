@@ -6,16 +6,20 @@ import { createEventStore } from '../events/store/index.ts';
 import { ProjectionEngine } from './engine/engine.ts';
 import { readModels } from './read-models.ts';
 
-const USAGE = `usage: npm run projections -- status
+const USAGE = `usage: npm run projections -- run            (a projector process: feeder and lane workers, until SIGTERM)
+       npm run projections -- status
        npm run projections -- rebuild <read model|all> [--force]
        npm run projections -- resume <read model>
 read models: ${readModels.map((m) => m.name).join(', ')}`;
 
-/** Operator's tool for the read models: their lag and state, a rebuild from position 0, a resume after a fix. */
+/**
+ * Operator's tool for the read models: a projector process of its own (API nodes then run with
+ * RUN_PROJECTIONS=false), their lag and state, a rebuild from position 0, a resume after a fix.
+ */
 async function main(args: string[]): Promise<number> {
   const [command, target] = args;
   const force = args.includes('--force');
-  if (!command || (command !== 'status' && !target)) {
+  if (!command || (command !== 'status' && command !== 'run' && !target)) {
     console.error(USAGE);
     return 2;
   }
@@ -33,6 +37,15 @@ async function main(args: string[]): Promise<number> {
     registry: new Registry(),
   });
   try {
+    if (command === 'run') {
+      await engine.start();
+      console.log(`projector running: ${readModels.map((m) => m.name).join(', ')}`);
+      await new Promise((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      return 0;
+    }
     await engine.start({ runWorkers: false, runFeeder: false });
     if (command === 'status') {
       console.table(await engine.status());
