@@ -18,7 +18,7 @@ import {
   type ResolvedEvent,
 } from '@kurrent/kurrentdb-client';
 import type { EventMetadata, EventToAppend, RecordedEvent } from '../envelope.ts';
-import { assertNotEmpty } from './memory.ts';
+import { assertNotEmpty, SubscriptionRegistry } from './follow.ts';
 import {
   WrongExpectedRevisionError,
   type AppendResult,
@@ -72,7 +72,7 @@ function toRecorded(resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedE
 
 export class KurrentEventStore implements EventStore {
   private readonly client: KurrentDBClient;
-  private readonly subscriptions = new Set<KurrentSubscription>();
+  private readonly subscriptions = new SubscriptionRegistry<KurrentSubscription>();
 
   constructor(connectionString: string) {
     this.client = KurrentDBClient.connectionString(connectionString);
@@ -129,13 +129,7 @@ export class KurrentEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions): Subscription {
     const subscription = new KurrentSubscription(this.client, options);
-    this.subscriptions.add(subscription);
-    return {
-      close: async () => {
-        this.subscriptions.delete(subscription);
-        await subscription.close();
-      },
-    };
+    return this.subscriptions.track(subscription);
   }
 
   async headPosition(): Promise<number> {
@@ -148,8 +142,7 @@ export class KurrentEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
-    this.subscriptions.clear();
+    await this.subscriptions.closeAll();
     await this.client.dispose();
   }
 }

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { EventMetadata, EventToAppend, RecordedEvent } from '../envelope.ts';
-import { assertNotEmpty, Follower } from './memory.ts';
+import { assertNotEmpty, Follower, SubscriptionRegistry } from './follow.ts';
 import {
   WrongExpectedRevisionError,
   type AppendResult,
@@ -121,7 +121,7 @@ export class PostgresEventStore implements EventStore {
   private readonly schema: string;
   private readonly table: string;
   private readonly pollIntervalMs: number;
-  private readonly subscriptions = new Set<PostgresSubscription>();
+  private readonly subscriptions = new SubscriptionRegistry<PostgresSubscription>();
 
   constructor(private readonly options: PostgresEventStoreOptions) {
     this.schema = options.schema ?? 'public';
@@ -205,13 +205,7 @@ export class PostgresEventStore implements EventStore {
       options,
       { connectionString: this.options.connectionString, channel: channelOf(this.schema), pollIntervalMs: this.pollIntervalMs },
     );
-    this.subscriptions.add(subscription);
-    return {
-      close: async () => {
-        this.subscriptions.delete(subscription);
-        await subscription.close();
-      },
-    };
+    return this.subscriptions.track(subscription);
   }
 
   async headPosition(): Promise<number> {
@@ -220,8 +214,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
-    this.subscriptions.clear();
+    await this.subscriptions.closeAll();
     await this.pool.end();
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../../src/events/envelope.ts';
-import { Follower, MemoryEventStore } from '../../../src/events/store/memory.ts';
+import { Follower } from '../../../src/events/store/follow.ts';
+import { MemoryEventStore } from '../../../src/events/store/memory.ts';
 import { eventStoreContract } from './contract.ts';
 
 eventStoreContract('memory', async () => {
