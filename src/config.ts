@@ -31,6 +31,18 @@ export const configSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  /** Where uploaded files live: a local folder, or an S3-compatible bucket (then every S3_* below but S3_REGION is required). */
+  BLOB_STORE: z.enum(['local', 's3']).default('local'),
+  /** The local blob folder; defaults to .stack/blobs in the repository. */
+  BLOB_DIR: z.string().min(1).optional(),
+  /** S3-compatible endpoint (AWS, MinIO, R2, ...), addressed path-style: <S3_ENDPOINT>/<S3_BUCKET>/<key>. */
+  S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Largest accepted upload; bigger ones are refused with 413. */
+  ATTACHMENT_MAX_BYTES: z.coerce.number().int().positive().max(1024 ** 3).default(25 * 1024 * 1024),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import { pino, type Logger } from 'pino';
+import { createBlobStore } from './blobs/index.ts';
 import { CommandHandler } from './commands/handler.ts';
 import type { Config } from './config.ts';
 import { createEventStore } from './events/store/index.ts';
@@ -21,6 +22,7 @@ export interface RunningServer {
 
 /** Connects the engines, starts the projection engine and the HTTP API (not yet listening). */
 export async function createServer(config: Config, logger: Logger = pino({ level: config.LOG_LEVEL })): Promise<RunningServer> {
+  const blobs = createBlobStore(config);
   const store = await createEventStore(config.EVENTSTORE_URL);
   const mongo = await MongoClient.connect(config.MONGODB_URL, { serverSelectionTimeoutMS: 5000 });
   const db = mongo.db();
@@ -47,6 +49,7 @@ export async function createServer(config: Config, logger: Logger = pino({ level
     redis,
     progress: engine,
     metrics,
+    blobs,
     projectionStatus: async () => Object.fromEntries((await engine.status()).map((s) => [s.readModel, s])),
   };
   const app = await buildApp(services);
@@ -57,7 +60,7 @@ export async function createServer(config: Config, logger: Logger = pino({ level
     async close() {
       await app.close();
       await engine.stop();
-      await Promise.allSettled([store.close(), mongo.close(), redis.quit()]);
+      await Promise.allSettled([store.close(), mongo.close(), redis.quit(), blobs.close()]);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { attachmentEventSchemas } from '../commands/attachments/events.ts';
 import { idempotencyEventSchemas } from '../commands/idempotency.ts';
 import { messageEventSchemas } from '../commands/messages/events.ts';
 import { reservationEventSchemas } from '../commands/reservations/reservation.ts';
@@ -12,4 +13,5 @@ defineEvents({
   ...idempotencyEventSchemas,
   ...revoltEventSchemas,
   ...messageEventSchemas,
+  ...attachmentEventSchemas,
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { attachmentRoutes } from '../commands/attachments/routes.ts';
 import { authRoutes } from '../commands/auth/routes.ts';
 import { messageCommandRoutes } from '../commands/messages/routes.ts';
 import { channelCommandRoutes } from '../commands/revolts/channel-routes.ts';
@@ -49,6 +50,13 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   });
   app.get('/openapi.json', { config: { public: true, rateLimit: false }, schema: { hide: true } }, () => app.swagger());
 
+  // Responses are data, never markup a browser should interpret, and personal data must not sit in shared caches.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
   app.decorateRequest('auth', null);
   const authenticate = authenticator(services);
   app.addHook('onRequest', async (request) => {
@@ -69,7 +77,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
 
   const options = { services };
   await app.register(operationsRoutes, options);
-  for (const routes of [authRoutes, userCommandRoutes, revoltCommandRoutes, roleCommandRoutes, channelCommandRoutes, messageCommandRoutes]) {
+  for (const routes of [authRoutes, userCommandRoutes, revoltCommandRoutes, roleCommandRoutes, channelCommandRoutes, messageCommandRoutes, attachmentRoutes]) {
     await app.register(routes, { ...options, prefix: '/v1' });
   }
   for (const routes of [userQueryRoutes, revoltQueryRoutes, channelQueryRoutes, messageQueryRoutes]) {

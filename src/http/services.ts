@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
+import type { BlobStore } from '../blobs/port.ts';
 import type { CommandHandler } from '../commands/handler.ts';
 import type { Config } from '../config.ts';
 import type { EventStore } from '../events/store/port.ts';
@@ -21,6 +22,8 @@ export interface Services {
   redis: Redis;
   progress: ReadModelProgress;
   metrics: Metrics;
+  /** Uploaded files (attachments): a local folder or an S3-compatible bucket (BLOB_STORE). */
+  blobs: BlobStore;
   /** Reports each projection lane's checkpoint, lag and state for /health. */
   projectionStatus(): Promise<Record<string, unknown>>;
 }

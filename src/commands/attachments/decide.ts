@@ -1,0 +1,59 @@
+import type { Decider } from '../decider.ts';
+import { conflict } from '../errors.ts';
+import type { AttachmentEvent, AttachmentUploaded, MessageAttachment } from './events.ts';
+
+/** An attachment: nothing until its file is stored and AttachmentUploaded recorded; immutable afterwards. */
+export interface AttachmentState {
+  attachment: AttachmentUploaded | null;
+}
+
+export type AttachmentCommand = {
+  type: 'RecordUpload';
+  attachmentId: string;
+  uploaderId: string;
+  filename: string;
+  size: number;
+  contentType: string;
+  width?: number;
+  height?: number;
+  blobKey: string;
+  at: string;
+};
+
+export const attachmentDecider: Decider<AttachmentCommand, AttachmentState, AttachmentEvent> = {
+  initialState: { attachment: null },
+  evolve(state, event) {
+    switch (event.type) {
+      case 'AttachmentUploaded':
+        return { attachment: event.data };
+    }
+  },
+  decide(command, state) {
+    switch (command.type) {
+      case 'RecordUpload': {
+        if (state.attachment) throw conflict('already_exists', `attachment ${command.attachmentId} already exists`);
+        const { type: _, at, width, height, ...data } = command;
+        const dimensions = width !== undefined && height !== undefined ? { width, height } : {};
+        return [{ type: 'AttachmentUploaded', data: { ...data, ...dimensions, uploadedAt: at } }];
+      }
+    }
+  },
+};
+
+export const attachmentStream = (attachmentId: string) => `attachment-${attachmentId}`;
+
+/** Where an attachment is downloaded from: `/v1/attachments/<id>/<filename>`, the filename percent-encoded. */
+export const attachmentUrl = (attachmentId: string, filename: string) =>
+  `/v1/attachments/${attachmentId}/${encodeURIComponent(filename)}`;
+
+export function toMessageAttachment(a: AttachmentUploaded): MessageAttachment {
+  return {
+    id: a.attachmentId,
+    filename: a.filename,
+    url: attachmentUrl(a.attachmentId, a.filename),
+    size: a.size,
+    contentType: a.contentType,
+    ...(a.width !== undefined && { width: a.width }),
+    ...(a.height !== undefined && { height: a.height }),
+  };
+}
