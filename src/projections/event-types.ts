@@ -1,12 +1,12 @@
 import '../events/all.ts';
-import type { MessageEvent } from '../commands/messages/events.ts';
+import type { MessageEvent, PinEvent } from '../commands/messages/events.ts';
 import type { RevoltEvent } from '../commands/revolts/events.ts';
 import type { UserEvent } from '../commands/users/events.ts';
 import { upcast } from '../events/catalogue.ts';
 import type { RecordedEvent } from '../events/envelope.ts';
 
 /** The domain events read models project, as recorded (with position and metadata). */
-export type DomainEvent = RecordedEvent & (UserEvent | RevoltEvent | MessageEvent);
+export type DomainEvent = RecordedEvent & (UserEvent | RevoltEvent | MessageEvent | PinEvent);
 
 /** Read models see every event in its current schema version. */
 export const asDomainEvent = (event: RecordedEvent) => upcast(event) as DomainEvent;

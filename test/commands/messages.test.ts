@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fold } from '../../src/commands/decider.ts';
-import { MAX_CONTENT_LENGTH, messageDecider, type MessageCommand } from '../../src/commands/messages/decide.ts';
+import { MAX_CONTENT_LENGTH, messageDecider, type MessageCommandOf } from '../../src/commands/messages/decide.ts';
+import type { MessageEvent, MessageSentData } from '../../src/commands/messages/events.ts';
 import { revoltDecider } from '../../src/commands/revolts/decide.ts';
 import type { RevoltEvent } from '../../src/commands/revolts/events.ts';
 import type { RevoltState } from '../../src/commands/revolts/state.ts';
@@ -42,7 +43,10 @@ function withEveryonePermissions(state: RevoltState, permissions: Permission[]):
   return { ...state, roles: new Map(state.roles).set(everyone, { ...role, permissions }) };
 }
 
-const send = (overrides: Partial<MessageCommand> = {}): MessageCommand => ({
+/** The data of the MessageSent a send decided. */
+const sentData = (events: MessageEvent[]) => events[0]?.data as MessageSentData | undefined;
+
+const send = (overrides: Partial<MessageCommandOf<'SendMessage'>> = {}): MessageCommandOf<'SendMessage'> => ({
   type: 'SendMessage',
   messageId: 'd'.repeat(24),
   channelId: general,
@@ -119,7 +123,7 @@ describe('message decider: replies and mentions', () => {
   const target = { messageId: 'f'.repeat(24), state: { exists: true, channelId: general, authorId: owner, isDeleted: false } };
 
   it('a reply names a message of the same channel', () => {
-    given(messageDecider).when(send({ replyTo: target })).then((events) => expect(events[0]?.data.replyTo).toBe(target.messageId));
+    given(messageDecider).when(send({ replyTo: target })).then((events) => expect(sentData(events)?.replyTo).toBe(target.messageId));
   });
 
   it('a reply to a missing, deleted or other-channel message is refused', () => {
@@ -140,8 +144,8 @@ describe('message decider: replies and mentions', () => {
   });
 
   it('@everyone needs MENTION_EVERYONE', () => {
-    given(messageDecider).when(send({ content: 'hey @everyone' })).then((events) => expect(events[0]?.data.mentionEveryone).toBe(false));
-    given(messageDecider).when(send({ content: 'hey @everyone', authorId: owner })).then((events) => expect(events[0]?.data.mentionEveryone).toBe(true));
-    given(messageDecider).when(send({ content: 'mail me at a@everyone.io', authorId: owner })).then((events) => expect(events[0]?.data.mentionEveryone).toBe(false));
+    given(messageDecider).when(send({ content: 'hey @everyone' })).then((events) => expect(sentData(events)?.mentionEveryone).toBe(false));
+    given(messageDecider).when(send({ content: 'hey @everyone', authorId: owner })).then((events) => expect(sentData(events)?.mentionEveryone).toBe(true));
+    given(messageDecider).when(send({ content: 'mail me at a@everyone.io', authorId: owner })).then((events) => expect(sentData(events)?.mentionEveryone).toBe(false));
   });
 });

@@ -1,0 +1,100 @@
+/**
+ * Message send throughput (messages/s) and p50/p99 latency at 1, 10 and 100 concurrent senders, through the
+ * whole HTTP command path (auth, rate limit, zod, revolt load, decide, append), against an in-process server on
+ * its own isolated engines (dropped at the end). Baseline measured in the same run at the same concurrencies:
+ * raw event-store appends of one event to a new stream, the floor under a send. The machine is noisy: compare
+ * the ratios. Each phase runs PHASE_MS (default 4000); the projections catch up between phases, so every phase
+ * starts from an idle system. About a minute in all.
+ *
+ *   node --import tsx bench/messages.ts            (PHASE_MS=4000 CONCURRENCY=1,10,100 USERS=10)
+ */
+import { randomUUID } from 'node:crypto';
+import { cpus } from 'node:os';
+import { startTestServer } from '../test/support/api.ts';
+
+const PHASE_MS = Number(process.env.PHASE_MS ?? 4000);
+const CONCURRENCY = (process.env.CONCURRENCY ?? '1,10,100').split(',').map(Number);
+const USERS = Number(process.env.USERS ?? 10);
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+/** `concurrency` loops calling `op` until `ms` have passed; returns operations per second and the latencies. */
+async function run(ms: number, concurrency: number, op: (i: number) => Promise<void>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  const deadline = started + ms;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const t = performance.now();
+        await op(next++);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { perSecond: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), count: latencies.length };
+}
+
+const t = await startTestServer('benchmsg', { LOG_LEVEL: 'silent', RATE_LIMIT_SCALE: '10000' });
+try {
+  const { api, server } = t;
+  const { store } = server.services;
+  const users = await Promise.all(Array.from({ length: USERS }, (_, i) => api.register(`sender${i}`)));
+  const owner = users[0]!;
+  const revolt = (await api.request('POST', '/v1/revolts', { token: owner.token, body: { name: 'Bench' } })).body;
+  const channel = revolt.channels[0] as string;
+  for (const user of users.slice(1)) {
+    const joined = await api.request('POST', `/v1/invites/${revolt.inviteCode}`, { token: user.token });
+    if (joined.status !== 200) throw new Error(`join: ${joined.status}`);
+  }
+  const settle = async () => {
+    const head = await store.headPosition();
+    for (const name of ['messages', 'channels', 'revolts', 'users']) await server.engine.waitForPosition(name, head, 30_000);
+  };
+  await settle();
+
+  const send = (i: number) =>
+    api
+      .request('POST', `/v1/channels/${channel}/messages`, { token: users[i % USERS]!.token, body: { content: `message ${i} see <@${owner.id}>` } })
+      .then((res) => {
+        if (res.status !== 201) throw new Error(`send: ${res.status} ${JSON.stringify(res.body)}`);
+      });
+  const metadata = () => ({ correlationId: 'bench', causationId: 'bench', actorId: null, occurredAt: new Date().toISOString(), schemaVersion: 1 });
+  const append = async (i: number) => {
+    await store.appendToStream(`bench-${randomUUID()}`, [{ id: randomUUID(), type: 'BenchEvent', data: { i }, metadata: metadata() }], 'no_stream');
+  };
+
+  // Warm-up: JIT, connection pools, the handler's cached revolt state.
+  await run(500, 10, send);
+  await run(500, 10, append);
+  await settle();
+
+  const rows: Array<Record<string, number>> = [];
+  for (const concurrency of CONCURRENCY) {
+    const sent = await run(PHASE_MS, concurrency, send);
+    await settle();
+    const raw = await run(PHASE_MS, concurrency, append);
+    rows.push({
+      concurrency,
+      'send msg/s': Math.round(sent.perSecond),
+      'send p50 ms': +sent.p50.toFixed(2),
+      'send p99 ms': +sent.p99.toFixed(2),
+      'append/s': Math.round(raw.perSecond),
+      'append p50 ms': +raw.p50.toFixed(2),
+      'append p99 ms': +raw.p99.toFixed(2),
+      'send/append throughput': +(sent.perSecond / raw.perSecond).toFixed(2),
+      'send/append p50': +(sent.p50 / raw.p50).toFixed(2),
+    });
+    await settle();
+  }
+
+  const cpu = cpus();
+  console.log(`messages benchmark: ${PHASE_MS} ms per phase, ${USERS} senders' accounts, node ${process.version}, ${cpu.length}× ${cpu[0]?.model ?? 'cpu'}`);
+  console.log('send = POST /v1/channels/:id/messages in process (auth, rate limit, zod, decide, append); append = raw event-store append, 1 event');
+  console.table(rows);
+} finally {
+  await t.close();
+}

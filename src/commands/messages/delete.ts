@@ -1,0 +1,24 @@
+import { forbidden, notFound } from '../errors.ts';
+import { has } from '../permissions/catalogue.ts';
+import type { MessageCommandOf } from './commands.ts';
+import type { MessageEvent } from './events.ts';
+import { channelFor } from './rules.ts';
+import type { MessageState } from './state.ts';
+
+/** Soft delete by the author or a member with MANAGE_MESSAGES in the channel; deleting again changes nothing. */
+export function remove(command: MessageCommandOf<'DeleteMessage'>, state: MessageState): MessageEvent[] {
+  const { revolt, actorId, channelId } = command;
+  const { bits } = channelFor(revolt, actorId, channelId);
+  const message = state.message;
+  if (!message || message.channelId !== channelId) throw notFound('message');
+  if (message.authorId !== actorId && !has(bits, 'MANAGE_MESSAGES')) {
+    throw forbidden("deleting another member's message needs MANAGE_MESSAGES", { missing: ['MANAGE_MESSAGES'] });
+  }
+  if (state.isDeleted) return [];
+  return [
+    {
+      type: 'MessageDeleted',
+      data: { messageId: message.messageId, channelId, revoltId: message.revoltId, deletedBy: actorId, deletedAt: command.at },
+    },
+  ];
+}
