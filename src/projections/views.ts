@@ -4,3 +4,6 @@ import { z } from 'zod';
 export const HIDDEN = { _id: 0, _pos: 0 } as const;
 
 export const limitSchema = z.coerce.number().int().min(1).max(100).default(50);
+
+/** Text matched literally inside a `$regex` (search terms are data, not patterns). */
+export const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

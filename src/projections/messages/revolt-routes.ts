@@ -11,7 +11,7 @@ import { requireAuth } from '../../http/context.ts';
 import { awaitReadModels } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
 import { requireMember, viewableChannels } from '../revolts/access.ts';
-import { HIDDEN, limitSchema } from '../views.ts';
+import { escapeRegex, HIDDEN, limitSchema } from '../views.ts';
 import { beyond, NEWEST_FIRST } from './cursor.ts';
 import { messageView } from './document.ts';
 
@@ -26,7 +26,6 @@ const recentQuery = z.object({
 });
 const searchQuery = z.object({ q: z.string().min(1).max(100), limit: limitSchema, before: idSchema.optional() });
 
-const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The channels whose messages `userId` may read: those they can view and hold READ_MESSAGE_HISTORY in. */
 export function readableChannelIds(revolt: RevoltState, userId: string): string[] {

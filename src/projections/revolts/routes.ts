@@ -7,13 +7,12 @@ import { idSchema } from '../../events/ids.ts';
 import { requireAuth } from '../../http/context.ts';
 import { awaitReadModels } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
-import { HIDDEN, limitSchema } from '../views.ts';
+import { escapeRegex, HIDDEN, limitSchema } from '../views.ts';
 import { loadRevolt, requireMember } from './access.ts';
 
 /** Lists never carry the members array (it can hold a revolt's every member); /members pages it. */
 const LIST_PROJECTION = { ...HIDDEN, members: 0 } as const;
 
-const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Discovery pages by (memberCount desc, id asc); the cursor is that pair, opaque to clients. */
 const encodeCursor = (doc: Document) => Buffer.from(JSON.stringify([doc.stats.memberCount, doc.id])).toString('base64url');
