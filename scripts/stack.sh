@@ -2,6 +2,7 @@
 # The local engines for dev, tests and CI (see DESIGN.md, "The engines").
 #   bash scripts/stack.sh [up|down|status]
 # up:     npm packages, PostgreSQL (+ databases), Redis, FerretDB, stripe-mock. Idempotent; < 1 s when all run.
+#         Also mediasoup's worker binary (scripts/mediasoup-worker.sh: normally done by npm's postinstall already).
 # down:   stops the FerretDB and stripe-mock this script started (never the system PostgreSQL/Redis).
 # status: one line per engine.
 # Env: PG_HOST/PG_PORT (127.0.0.1:5432), REDIS_PORT (6379), FERRETDB_PORT (27017),
@@ -210,7 +211,8 @@ status() {
 lock() { mkdir -p "$STACK/bin" "$STACK/logs" "$STACK/run"; exec 9>"$STACK/run/stack.lock"; flock -w 600 9 || die stack "another stack.sh is still running"; }
 
 case "${1:-up}" in
-  up) lock; npm_up; postgres_up; redis_up; ferretdb_up; stripe_mock_up ;;
+  up) lock; npm_up; bash "$ROOT/scripts/mediasoup-worker.sh" || die mediasoup "no mediasoup worker"
+      postgres_up; redis_up; ferretdb_up; stripe_mock_up ;;
   down) lock; stop_bg ferretdb; stop_bg stripe-mock ;;
   status) status ;;
   *) echo "usage: bash scripts/stack.sh [up|down|status]" >&2; exit 2 ;;
