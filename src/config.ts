@@ -1,6 +1,11 @@
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
+const flag = (fallback: 'true' | 'false') =>
+  z
+    .enum(['true', 'false'])
+    .default(fallback)
+    .transform((v) => v === 'true');
 
 /** Every setting comes from the environment; unset ones default to the local dev stack (scripts/stack.sh). */
 export const configSchema = z.object({
@@ -8,6 +13,8 @@ export const configSchema = z.object({
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port.default(3000),
   GATEWAY_PORT: port.default(3001),
+  /** Where the realtime gateway (ws://GATEWAY_HOST:GATEWAY_PORT/gateway) listens. */
+  GATEWAY_HOST: z.string().default('127.0.0.1'),
   EVENTSTORE_URL: z
     .string()
     .regex(/^(postgres(ql)?|(kurrentdb|esdb)(\+discover)?|memory):/, 'a postgres://, kurrentdb://, esdb:// or memory: URL')
@@ -16,9 +23,11 @@ export const configSchema = z.object({
   REDIS_URL: z.string().startsWith('redis').default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key and BullMQ queue, so several deployments (or test runs) can share one Redis. */
   REDIS_PREFIX: z.string().default('rn'),
-  STRIPE_SECRET_KEY: z.string().default('sk_test_revolution_dev'),
+  /** stripe-mock accepts only a "valid looking" test key: sk_test_ followed by letters and digits. */
+  STRIPE_SECRET_KEY: z.string().default('sk_test_revolutiondev'),
   STRIPE_API_URL: z.string().url().default('http://127.0.0.1:12111'),
-  STRIPE_WEBHOOK_SECRET: z.string().default('whsec_revolution_dev'),
+  /** Webhook signing secrets, comma-separated: during a rotation both the old and the new one verify. */
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).default('whsec_revolution_dev'),
   /** Lifetime of a login token. */
   AUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
   /** How long a query sent with X-Min-Position waits for its read model before answering 503. */
@@ -26,6 +35,28 @@ export const configSchema = z.object({
   /** Multiplies every rate limit; load tests and benchmarks that act as many users from one address raise it. */
   RATE_LIMIT_SCALE: z.coerce.number().positive().default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Serve the HTTP API from this process (false for a gateway-only node). */
+  RUN_API: flag('true'),
+  /** Run a realtime gateway node in this process (src/realtime). */
+  RUN_GATEWAY: flag('true'),
+  /** Take part in the election of the one gateway publisher that follows the event store into Redis. */
+  GATEWAY_PUBLISHER: flag('true'),
+  /** The heartbeat interval announced in HELLO; a socket silent for 1.5 intervals (plus slack) is closed as a zombie. */
+  GATEWAY_HEARTBEAT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  /** A socket that has not sent IDENTIFY or RESUME this long after HELLO is closed (4003). */
+  GATEWAY_IDENTIFY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** How long a dropped session may still be resumed. */
+  GATEWAY_SESSION_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  /** How many recent dispatches per session are remembered to map a RESUME's sequence to a store position. */
+  GATEWAY_RESUME_WINDOW: z.coerce.number().int().min(16).max(1_000_000).default(2048),
+  /** A RESUME that would have to scan more events than this from the store is refused (INVALID_SESSION). */
+  GATEWAY_MAX_REPLAY_EVENTS: z.coerce.number().int().min(100).default(100_000),
+  /** A socket with more than this many bytes waiting to be sent is closed with 4010 (resume). */
+  GATEWAY_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  /** A user whose last socket closed goes offline after this long (a quick reconnect shows nothing). */
+  GATEWAY_PRESENCE_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  /** Benchmark hooks (a raw uWS publish to a topic, on request over Redis); never in production. */
+  GATEWAY_BENCH_HOOKS: flag('false'),
   /** Run the projection workers in this process (one process per deployment must). */
   RUN_PROJECTIONS: z
     .enum(['true', 'false'])

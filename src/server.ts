@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import { createEventStore } from './events/store/index.ts';
 import { buildApp } from './http/app.ts';
 import { createMetrics } from './http/metrics.ts';
+import { createStripeGateway } from './payments/stripe.ts';
 import type { Services } from './http/services.ts';
 import { ProjectionEngine } from './projections/engine/engine.ts';
 import { readModels } from './projections/read-models.ts';
@@ -50,6 +51,7 @@ export async function createServer(config: Config, logger: Logger = pino({ level
     progress: engine,
     metrics,
     blobs,
+    stripe: createStripeGateway(config),
     projectionStatus: async () => Object.fromEntries((await engine.status()).map((s) => [s.readModel, s])),
   };
   const app = await buildApp(services);

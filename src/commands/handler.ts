@@ -25,6 +25,17 @@ export interface CommandResult<State> extends Loaded<State> {
   position: number | null;
 }
 
+/**
+ * Stamps the events about to be appended to `streamId`, given the stream's event at the expected revision (null
+ * for a new stream): e.g. hash chaining. Called again on each retry, with the then-current predecessor.
+ */
+export type AppendSealer = (events: EventToAppend[], previous: RecordedEvent | null, streamId: string) => void;
+
+export interface ExecuteOptions {
+  expected?: 'no_stream';
+  seal?: AppendSealer;
+}
+
 export interface CommandObserver {
   onAppend?(streamId: string, seconds: number, events: number): void;
   onConflict?(streamId: string): void;
@@ -71,14 +82,15 @@ export class CommandHandler {
   /**
    * Runs `decide` against the current state of `streamId` and appends what it returns. `command` may be a
    * function of the state for commands whose content depends on it. `expected: 'no_stream'` makes creation
-   * commands fail with a conflict rather than retry when the stream already exists.
+   * commands fail with a conflict rather than retry when the stream already exists. `seal` stamps the events
+   * once their predecessor is known (hash-chained streams).
    */
   execute<C, S, E extends NewEvent>(
     streamId: string,
     decider: Decider<C, S, E>,
     command: C,
     context: CommandContext,
-    options: { expected?: 'no_stream' } = {},
+    options: ExecuteOptions = {},
   ): Promise<CommandResult<S>> {
     return this.serialised(streamId, () => this.decideAndAppend(streamId, decider, command, context, options));
   }
@@ -88,7 +100,7 @@ export class CommandHandler {
     decider: Decider<C, S, E>,
     command: C,
     context: CommandContext,
-    options: { expected?: 'no_stream' },
+    options: ExecuteOptions,
   ): Promise<CommandResult<S>> {
     const maxRetries = this.options.maxRetries ?? 8;
     for (let attempt = 0; ; attempt++) {
@@ -100,6 +112,10 @@ export class CommandHandler {
       const decided = decider.decide(command, state);
       if (decided.length === 0) return { state, revision, events: [], position: null };
       const toAppend = decided.map((event) => this.envelope(event, context));
+      if (options.seal) {
+        const previous = revision === -1 ? [] : await this.store.readStream(streamId, { fromRevision: revision, maxCount: 1 });
+        options.seal(toAppend, previous[0] ?? null, streamId);
+      }
       const expected: ExpectedRevision = options.expected ?? (revision === -1 ? 'no_stream' : revision);
       try {
         const started = performance.now();

@@ -4,15 +4,19 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { attachmentRoutes } from '../commands/attachments/routes.ts';
 import { authRoutes } from '../commands/auth/routes.ts';
+import { donationCommandRoutes } from '../commands/donations/routes.ts';
 import { messageCommandRoutes } from '../commands/messages/routes.ts';
 import { channelCommandRoutes } from '../commands/revolts/channel-routes.ts';
 import { roleCommandRoutes } from '../commands/revolts/role-routes.ts';
 import { revoltCommandRoutes } from '../commands/revolts/routes.ts';
 import { userCommandRoutes } from '../commands/users/routes.ts';
+import { stripeWebhookRoutes } from '../payments/webhook-routes.ts';
 import { channelQueryRoutes } from '../projections/channels/routes.ts';
+import { donationQueryRoutes } from '../projections/donations/routes.ts';
 import { messageQueryRoutes } from '../projections/messages/routes.ts';
 import { revoltQueryRoutes } from '../projections/revolts/routes.ts';
 import { userQueryRoutes } from '../projections/users/routes.ts';
+import { auditRoutes } from '../reports/audit/routes.ts';
 import { authenticator } from './auth.ts';
 import { installErrorHandling } from './errors.ts';
 import { installIdempotency } from './idempotency.ts';
@@ -77,10 +81,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
 
   const options = { services };
   await app.register(operationsRoutes, options);
-  for (const routes of [authRoutes, userCommandRoutes, revoltCommandRoutes, roleCommandRoutes, channelCommandRoutes, messageCommandRoutes, attachmentRoutes]) {
+  for (const routes of [authRoutes, userCommandRoutes, revoltCommandRoutes, roleCommandRoutes, channelCommandRoutes, messageCommandRoutes, attachmentRoutes, donationCommandRoutes, stripeWebhookRoutes]) {
     await app.register(routes, { ...options, prefix: '/v1' });
   }
-  for (const routes of [userQueryRoutes, revoltQueryRoutes, channelQueryRoutes, messageQueryRoutes]) {
+  for (const routes of [userQueryRoutes, revoltQueryRoutes, channelQueryRoutes, messageQueryRoutes, donationQueryRoutes, auditRoutes]) {
     await app.register(routes, { ...options, prefix: '/v1' });
   }
   return app;

@@ -5,6 +5,7 @@ import type { BlobStore } from '../blobs/port.ts';
 import type { CommandHandler } from '../commands/handler.ts';
 import type { Config } from '../config.ts';
 import type { EventStore } from '../events/store/port.ts';
+import type { StripeGateway } from '../payments/stripe.ts';
 import type { Metrics } from './metrics.ts';
 
 /** How far each read model has got: what read-your-writes waits on. */
@@ -24,6 +25,8 @@ export interface Services {
   metrics: Metrics;
   /** Uploaded files (attachments): a local folder or an S3-compatible bucket (BLOB_STORE). */
   blobs: BlobStore;
+  /** Stripe (stripe-mock in dev and tests): payment intents, refunds, webhook verification. */
+  stripe: StripeGateway;
   /** Reports each projection lane's checkpoint, lag and state for /health. */
   projectionStatus(): Promise<Record<string, unknown>>;
 }

@@ -1,8 +1,9 @@
 import type { ReadModel } from './engine/read-model.ts';
 import { channelsReadModel } from './channels/read-model.ts';
+import { donationsReadModel } from './donations/read-model.ts';
 import { messagesReadModel } from './messages/read-model.ts';
 import { revoltsReadModel } from './revolts/read-model.ts';
 import { usersReadModel } from './users/read-model.ts';
 
 /** Every read model, each its own ordered lane. */
-export const readModels: ReadModel[] = [usersReadModel, revoltsReadModel, channelsReadModel, messagesReadModel];
+export const readModels: ReadModel[] = [usersReadModel, revoltsReadModel, channelsReadModel, messagesReadModel, donationsReadModel];

@@ -1,5 +1,5 @@
 import { ObjectId, type Collection, type Document } from 'mongodb';
-import { insertOnce, rewriteGuarded, updateGuarded, updateWithEvents } from '../engine/guard.ts';
+import { insertOnce, rewriteEachGuarded, rewriteGuarded, updateGuarded, updateWithEvents } from '../engine/guard.ts';
 import type { ReadModel } from '../engine/read-model.ts';
 import { groupBy, inRuns } from '../batching.ts';
 import { asDomainEvent, isMessageSent, type MessageSentEvent } from '../event-types.ts';
@@ -114,6 +114,18 @@ export const revoltsReadModel: ReadModel = {
       case 'MessageSent':
         await countMessages(revolts, [event]);
         return;
+      case 'UserPresenceChanged': {
+        // members[].isOnline is what other members see: an invisible user stays offline.
+        const { userId, presence, previousPresence, at } = event.data;
+        if (presence === previousPresence) return;
+        await rewriteEachGuarded(revolts, { 'members.userId': new ObjectId(userId) }, p, (doc) => {
+          const member = doc.members.find((m: Document) => m.userId.toHexString() === userId);
+          if (!member) return;
+          member.isOnline = presence !== 'offline';
+          member.lastSeen = new Date(at);
+        });
+        return;
+      }
       case 'RevoltUpdated': {
         const { changes, updatedAt } = event.data;
         const set: Document = { updatedAt: new Date(updatedAt) };
@@ -201,6 +213,13 @@ export const revoltsReadModel: ReadModel = {
           doc.categories = doc.categories.filter((c: Document) => c.id !== channelId);
           for (const c of doc.categories) c.channels = c.channels.filter((id: string) => id !== channelId);
         });
+        return;
+      }
+      case 'DonationCompleted':
+      case 'DonationRefunded': {
+        // stats.totalDonations: completed minus refunded money, in minor units.
+        const delta = event.type === 'DonationCompleted' ? event.data.amount : -event.data.amount;
+        await updateGuarded(revolts, { id: event.data.revoltId }, { $inc: { 'stats.totalDonations': delta } }, p);
         return;
       }
       default:

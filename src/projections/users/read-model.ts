@@ -119,6 +119,13 @@ export const usersReadModel: ReadModel = {
       case 'UserStatusChanged':
         await updateGuarded(users, { id: event.data.userId }, { $set: { status: event.data.status } }, p);
         return;
+      case 'UserPresenceChanged': {
+        // lastSeen moves when what others see changes (an invisible user's comings and goings stay hidden).
+        const { presence, previousPresence, at } = event.data;
+        if (presence === previousPresence) return;
+        await updateGuarded(users, { id: event.data.userId }, { $set: { lastSeen: new Date(at) } }, p);
+        return;
+      }
       case 'RevoltCreated':
         await updateGuarded(users, { id: event.data.ownerId }, { $inc: { 'stats.revoltsCreated': 1 } }, p);
         return;
@@ -193,6 +200,21 @@ export const usersReadModel: ReadModel = {
         await eachMembership(users, event.data.revoltId, p, (membership) => {
           membership.roles = membership.roles.filter((r: string) => r !== roleId);
         });
+        return;
+      }
+      case 'DonationCompleted':
+      case 'DonationRefunded': {
+        // Completed minus refunded money: the donor's totalDonated, and totalRaised of the revolt's owner at the
+        // time of the pledge (named in the event). One write when they are the same user: a second guarded write
+        // at the same position would be skipped.
+        const d = event.data;
+        const delta = event.type === 'DonationCompleted' ? d.amount : -d.amount;
+        if (d.donorId === d.ownerId) {
+          await updateGuarded(users, { id: d.donorId }, { $inc: { 'stats.totalDonated': delta, 'stats.totalRaised': delta } }, p);
+        } else {
+          await updateGuarded(users, { id: d.donorId }, { $inc: { 'stats.totalDonated': delta } }, p);
+          await updateGuarded(users, { id: d.ownerId }, { $inc: { 'stats.totalRaised': delta } }, p);
+        }
         return;
       }
       default:

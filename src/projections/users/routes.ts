@@ -9,8 +9,8 @@ import { awaitReadModels } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
 import { HIDDEN } from '../views.ts';
 
-/** Fields only the user themself may see. */
-const PRIVATE_FIELDS = { email: 0, letterProgress: 0, revoltMemberships: 0, voiceState: 0 } as const;
+/** Fields only the user themself may see (stats.totalDonated would reveal their anonymous donations). */
+const PRIVATE_FIELDS = { email: 0, letterProgress: 0, revoltMemberships: 0, voiceState: 0, 'stats.totalDonated': 0 } as const;
 
 /** Others see an invisible user as offline. */
 function publicView(user: Document): Document {

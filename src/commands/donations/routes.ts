@@ -1,0 +1,145 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { idSchema } from '../../events/ids.ts';
+import { commandContext, requireAuth } from '../../http/context.ts';
+import { setEventPosition } from '../../http/read-your-writes.ts';
+import type { Services } from '../../http/services.ts';
+import { donationView, recordFromPledge } from '../../projections/donations/view.ts';
+import { isAuditor } from '../../reports/audit/roster.ts';
+import { AppError, notFound } from '../errors.ts';
+import { revoltDecider, revoltStream } from '../revolts/decide.ts';
+import { userDecider, userStream } from '../users/decide.ts';
+import { assertCanPledge, assertCanRefund, type DonationState } from './decide.ts';
+import { donationIdFor, executeOnDonation, indexPaymentIntent, loadDonation, pledgeOf } from './execute.ts';
+import {
+  donationAmountSchema,
+  donationCurrencySchema,
+  donationMessageSchema,
+  paymentIntentIdempotencyKey,
+  refundIdempotencyKey,
+} from './rules.ts';
+
+const pledgeBody = z
+  .object({
+    amount: donationAmountSchema,
+    currency: donationCurrencySchema,
+    message: donationMessageSchema.optional(),
+    isAnonymous: z.boolean().default(false),
+  })
+  .strict();
+
+export function donationSummary(state: DonationState) {
+  return {
+    id: state.donationId,
+    revoltId: state.revoltId,
+    status: state.status,
+    amount: state.amount,
+    currency: state.currency,
+    refundedAmount: state.refundedAmount,
+    flagged: state.flagged,
+  };
+}
+
+export const donationCommandRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
+  /**
+   * Pledge: check everything that can be checked, then create the payment intent at Stripe, then record it.
+   * Stripe failing → 502 and nothing recorded. Recording failing after Stripe answered → 5xx; the client's retry
+   * (same Idempotency-Key) gets the same donation id, hence the same Stripe idempotency key and payment intent.
+   */
+  app.post(
+    '/revolts/:revoltId/donations',
+    {
+      schema: { params: z.object({ revoltId: idSchema }), body: pledgeBody, tags: ['donations'] },
+      config: { rateLimit: { limit: 30, windowSeconds: 60 } },
+    },
+    async (request, reply) => {
+      const { userId } = requireAuth(request);
+      const { revoltId } = request.params;
+      const input = request.body;
+      const [{ state: revolt }, { state: donor }] = await Promise.all([
+        services.commands.load(revoltStream(revoltId), revoltDecider),
+        services.commands.load(userStream(userId), userDecider),
+      ]);
+      assertCanPledge(revolt, userId, input);
+      if (!donor.exists) throw notFound('user');
+      const context = commandContext(request);
+      const key = request.headers['idempotency-key'];
+      const donationId = await donationIdFor(services.commands, userId, typeof key === 'string' ? key : undefined, context);
+
+      const intent = await services.stripe.createPaymentIntent({
+        amount: input.amount,
+        currency: input.currency,
+        metadata: { donationId, revoltId, donorId: userId },
+        description: `Donation to ${revolt.name}`,
+        idempotencyKey: paymentIntentIdempotencyKey(donationId),
+      });
+      if (intent.amount !== input.amount || intent.currency !== input.currency) {
+        throw new AppError(502, 'payment_provider_error', 'Stripe answered with a payment intent for a different amount or currency', {
+          asked: { amount: input.amount, currency: input.currency },
+          answered: { amount: intent.amount, currency: intent.currency },
+        });
+      }
+      await indexPaymentIntent(services.commands, intent.id, donationId, context);
+      // The icon is a display snapshot; the revolt aggregate does not keep it, its read model does.
+      const icon = (await services.db.collection('revolts').findOne({ id: revoltId }, { projection: { icon: 1 } }))?.icon;
+      const result = await executeOnDonation(
+        services.commands,
+        donationId,
+        {
+          type: 'Pledge',
+          donationId,
+          revolt,
+          ...(typeof icon === 'string' && { revoltIcon: icon }),
+          donor: { userId, email: donor.email, name: donor.username },
+          amount: input.amount,
+          currency: input.currency,
+          ...(input.message !== undefined && { message: input.message }),
+          isAnonymous: input.isAnonymous,
+          stripePaymentIntentId: intent.id,
+          at: new Date().toISOString(),
+        },
+        context,
+      );
+      setEventPosition(reply, result.position);
+      const pledge = await pledgeOf(services.store, donationId);
+      if (!pledge) throw new Error(`donation ${donationId} has no pledge event`);
+      const donation = { ...donationView(recordFromPledge(pledge), { userId, isAuditor: false }), status: result.state.status };
+      return reply.status(201).send({ donation, clientSecret: intent.clientSecret });
+    },
+  );
+
+  /**
+   * Refund in full what is left: the revolt's owner or a holder of MANAGE_DONATIONS. Recorded as Stripe answers:
+   * RefundRequested, then Refunded (succeeded), RefundFailed (failed/canceled) or nothing yet (pending: the
+   * charge.refunded webhook settles it).
+   */
+  app.post(
+    '/donations/:donationId/refund',
+    { schema: { params: z.object({ donationId: idSchema }), tags: ['donations'] }, config: { rateLimit: { limit: 30, windowSeconds: 60 } } },
+    async (request, reply) => {
+      const { userId } = requireAuth(request);
+      const { donationId } = request.params;
+      const state = await loadDonation(services.commands, donationId);
+      if (!state.exists) throw notFound('donation');
+      const { state: revolt } = await services.commands.load(revoltStream(state.revoltId), revoltDecider);
+      const amount = assertCanRefund(state, revolt, userId);
+      const refund = await services.stripe.createRefund({
+        paymentIntentId: state.paymentIntentId,
+        amount,
+        metadata: { donationId, revoltId: state.revoltId, requestedBy: userId },
+        idempotencyKey: refundIdempotencyKey(donationId, state.refundedAmount, state.failedRefunds),
+      });
+      const result = await executeOnDonation(
+        services.commands,
+        donationId,
+        { type: 'RecordRefund', actorId: userId, requestedAmount: amount, refund, at: new Date().toISOString() },
+        commandContext(request),
+      );
+      setEventPosition(reply, result.position);
+      // Whether Stripe ever disagreed with the pledge is for the donor and auditors (as in the lists).
+      const { flagged, ...summary } = donationSummary(result.state);
+      const privileged = userId === state.donorId || (await isAuditor(services.commands, userId));
+      return { donation: privileged ? { ...summary, flagged } : summary, refund };
+    },
+  );
+};
