@@ -1,10 +1,16 @@
 import { loadConfig } from './config.ts';
+import { startGateway, type Gateway } from './realtime/gateway.ts';
+import { loadUws } from './realtime/uws.ts';
 import { createServer } from './server.ts';
 
 const config = loadConfig();
+// Fail fast, before touching any engine, if uWebSockets.js would run on its slow JS fallback.
+if (config.RUN_GATEWAY) loadUws();
 const server = await createServer(config);
 const { logger } = server.services;
-await server.app.listen({ host: config.API_HOST, port: config.API_PORT });
+if (config.RUN_API) await server.app.listen({ host: config.API_HOST, port: config.API_PORT });
+let gateway: Gateway | undefined;
+if (config.RUN_GATEWAY) gateway = await startGateway(server.services);
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
@@ -16,6 +22,8 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(1);
   }, 15_000);
   force.unref();
+  // The gateway first: its clients are told to reconnect and their sessions stored before the engines close.
+  await gateway?.close();
   await server.close();
   logger.info('stopped');
   process.exit(0);

@@ -1,6 +1,6 @@
 import type { Decider } from '../decider.ts';
 import { conflict, notFound } from '../errors.ts';
-import type { Profile, UserEvent } from './events.ts';
+import type { Presence, Profile, UserEvent } from './events.ts';
 
 export interface UserState {
   exists: boolean;
@@ -10,6 +10,13 @@ export interface UserState {
   discriminator: string;
   passwordHash: string;
   status: 'online' | 'away' | 'busy' | 'invisible';
+  /** Whether the user has a socket open on the realtime gateway (after its grace period). */
+  connected: boolean;
+}
+
+/** What others see of a user: their status while connected and not invisible, else offline. */
+export function presenceOf(state: Pick<UserState, 'connected' | 'status'>): Presence {
+  return state.connected && state.status !== 'invisible' ? state.status : 'offline';
 }
 
 export type UserCommand =
@@ -24,10 +31,12 @@ export type UserCommand =
       at: string;
     }
   | { type: 'UpdateProfile'; changes: Profile }
-  | { type: 'SetStatus'; status: UserState['status'] };
+  | { type: 'SetStatus'; status: UserState['status']; at?: string }
+  /** From the gateway: the user's first socket opened, or the last one closed (after a grace period). */
+  | { type: 'SetConnected'; connected: boolean; at: string };
 
 export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
-  initialState: { exists: false, userId: '', email: '', username: '', discriminator: '', passwordHash: '', status: 'online' },
+  initialState: { exists: false, userId: '', email: '', username: '', discriminator: '', passwordHash: '', status: 'online', connected: false },
   evolve(state, event) {
     switch (event.type) {
       case 'UserRegistered': {
@@ -38,6 +47,8 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
         return state;
       case 'UserStatusChanged':
         return { ...state, status: event.data.status };
+      case 'UserPresenceChanged':
+        return { ...state, connected: event.data.connected };
     }
   },
   decide(command, state) {
@@ -51,11 +62,27 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
       case 'UpdateProfile':
         if (Object.keys(command.changes).length === 0) return [];
         return [{ type: 'UserProfileUpdated', data: { userId: state.userId, changes: command.changes } }];
-      case 'SetStatus':
+      case 'SetStatus': {
         if (command.status === state.status) return [];
-        return [{ type: 'UserStatusChanged', data: { userId: state.userId, status: command.status } }];
+        const changed: UserEvent = { type: 'UserStatusChanged', data: { userId: state.userId, status: command.status } };
+        const before = presenceOf(state);
+        const after = presenceOf({ ...state, status: command.status });
+        if (before === after) return [changed];
+        const at = command.at ?? new Date().toISOString();
+        return [changed, presenceChanged(state, state.connected, after, before, at)];
+      }
+      case 'SetConnected': {
+        if (command.connected === state.connected) return [];
+        const before = presenceOf(state);
+        const after = presenceOf({ ...state, connected: command.connected });
+        return [presenceChanged(state, command.connected, after, before, command.at)];
+      }
     }
   },
 };
+
+function presenceChanged(state: UserState, connected: boolean, presence: Presence, previousPresence: Presence, at: string): UserEvent {
+  return { type: 'UserPresenceChanged', data: { userId: state.userId, connected, presence, previousPresence, at } };
+}
 
 export const userStream = (userId: string) => `user-${userId}`;

@@ -3,6 +3,9 @@ import { idSchema, isoDate } from '../../events/ids.ts';
 
 export const userStatusSchema = z.enum(['online', 'away', 'busy', 'invisible']);
 export const userTypeSchema = z.enum(['creator', 'supporter']);
+/** What others see: the chosen status while connected, `offline` when not connected or invisible. */
+export const presenceSchema = z.enum(['online', 'away', 'busy', 'offline']);
+export type Presence = z.infer<typeof presenceSchema>;
 
 export const profileSchema = z.object({
   bio: z.string().max(190).optional(),
@@ -34,11 +37,26 @@ export const userEventSchemas = {
   }),
   UserProfileUpdated: z.object({ userId: idSchema, changes: profileSchema }),
   UserStatusChanged: z.object({ userId: idSchema, status: userStatusSchema }),
+  /**
+   * The user's connection to the realtime gateway or their visible presence changed (recorded by the gateway when
+   * their first socket opens and after the last one closes, and by a status change while connected).
+   */
+  UserPresenceChanged: z.object({
+    userId: idSchema,
+    connected: z.boolean(),
+    presence: presenceSchema,
+    previousPresence: presenceSchema,
+    at: isoDate,
+  }),
   SessionStarted: z.object({ sessionId: z.string(), userId: idSchema, tokenHash: z.string(), expiresAt: isoDate }),
   SessionRevoked: z.object({ sessionId: z.string(), userId: idSchema }),
 } as const;
 
 type Schemas = typeof userEventSchemas;
 type EventOf<K extends keyof Schemas> = { type: K; data: z.infer<Schemas[K]> };
-export type UserEvent = EventOf<'UserRegistered'> | EventOf<'UserProfileUpdated'> | EventOf<'UserStatusChanged'>;
+export type UserEvent =
+  | EventOf<'UserRegistered'>
+  | EventOf<'UserProfileUpdated'>
+  | EventOf<'UserStatusChanged'>
+  | EventOf<'UserPresenceChanged'>;
 export type SessionEvent = EventOf<'SessionStarted'> | EventOf<'SessionRevoked'>;

@@ -27,7 +27,7 @@ export const userCommandRoutes: FastifyPluginAsyncZod<{ services: Services }> = 
       const result = await services.commands.execute(
         userStream(userId),
         userDecider,
-        { type: 'SetStatus', status: request.body.status },
+        { type: 'SetStatus', status: request.body.status, at: new Date().toISOString() },
         commandContext(request),
       );
       setEventPosition(reply, result.position);

@@ -1,0 +1,188 @@
+import type { RevoltState } from '../commands/revolts/state.ts';
+import type { RecordedEvent } from '../events/envelope.ts';
+import { DispatchFrame, Synthetic } from './protocol.ts';
+import { channelView, isMember, revoltView, visibleChannelIds } from './views.ts';
+
+/**
+ * Who sees which event: the one set of rules, used by the live dispatcher (for each socket an event may concern)
+ * and by RESUME's replay from the event store (for the one session being resumed). Both hold a Viewer per session
+ * and the revolt states as of the event (see world.ts), so a replay recomputes exactly what live delivery sent.
+ */
+export interface Viewer {
+  readonly userId: string;
+  /** The revolts the user is a member of → the ids of the channels they may view there. Kept by `routeRevoltEvent`. */
+  readonly revolts: Map<string, Set<string>>;
+}
+
+/** One dispatch for one session: its type, and its payload (or the payload already serialised). */
+export interface Dispatch {
+  t: string;
+  d?: unknown;
+  json?: string;
+}
+
+export const dispatchJson = (dispatch: Dispatch): string => dispatch.json ?? JSON.stringify(dispatch.d ?? null);
+
+/** The frame of a dispatch; `shared` is the event's own frame, reused when the dispatch is the event itself. */
+export function frameOf(dispatch: Dispatch, shared?: { d: unknown; frame: DispatchFrame }): DispatchFrame {
+  return shared && dispatch.d === shared.d ? shared.frame : new DispatchFrame(dispatch.t, dispatchJson(dispatch));
+}
+
+/** Message events: delivered to whoever may view the channel. */
+export const MESSAGE_EVENTS: ReadonlySet<string> = new Set([
+  'MessageSent',
+  'MessageEdited',
+  'MessageDeleted',
+  'ReactionAdded',
+  'ReactionRemoved',
+  'MessagePinned',
+  'MessageUnpinned',
+]);
+
+/** Channel events: delivered to whoever may view the channel before or after the event. */
+const CHANNEL_EVENTS: ReadonlySet<string> = new Set([
+  'ChannelCreated',
+  'ChannelUpdated',
+  'ChannelDeleted',
+  'ChannelPermissionsSet',
+  'ChannelPermissionsRemoved',
+]);
+
+/** Revolt-wide events: delivered to the members before or after the event. RevoltCreated reaches nobody (the creator learns of it through RevoltAvailable). */
+const REVOLT_EVENTS: ReadonlySet<string> = new Set([
+  'RevoltUpdated',
+  'RevoltDeleted',
+  'InviteCodeSet',
+  'MemberJoined',
+  'MemberLeft',
+  'MemberKicked',
+  'MemberBanned',
+  'MemberUnbanned',
+  'OwnershipTransferred',
+  'RoleCreated',
+  'RoleUpdated',
+  'RoleDeleted',
+  'MemberRoleGranted',
+  'MemberRoleRevoked',
+]);
+
+/** Events after which a member's visible channels may differ. */
+const VISIBILITY_EVENTS: ReadonlySet<string> = new Set([
+  'ChannelCreated',
+  'ChannelDeleted',
+  'ChannelPermissionsSet',
+  'ChannelPermissionsRemoved',
+  'OwnershipTransferred',
+  'RoleUpdated',
+  'RoleDeleted',
+  'MemberRoleGranted',
+  'MemberRoleRevoked',
+]);
+
+/** User events: to the user themself, and (profile, visible presence) to the members of revolts they share. */
+export const USER_EVENTS: ReadonlySet<string> = new Set(['UserProfileUpdated', 'UserStatusChanged', 'UserPresenceChanged']);
+
+const UNAVAILABLE_REASON: Record<string, string> = {
+  MemberLeft: 'left',
+  MemberKicked: 'kicked',
+  MemberBanned: 'banned',
+  RevoltDeleted: 'deleted',
+};
+
+export type EventKind = 'message' | 'revolt' | 'user';
+
+/** What kind of routing an event needs; undefined for events no client receives (sessions, reservations, ...). */
+export function kindOf(type: string): EventKind | undefined {
+  if (MESSAGE_EVENTS.has(type)) return 'message';
+  if (CHANNEL_EVENTS.has(type) || REVOLT_EVENTS.has(type) || type === 'RevoltCreated') return 'revolt';
+  if (USER_EVENTS.has(type)) return 'user';
+  return undefined;
+}
+
+interface ChannelScoped {
+  revoltId: string;
+  channelId: string;
+}
+
+/** Whether the viewer may see a message event (they may view its channel right now). */
+export function seesMessage(viewer: Viewer, event: RecordedEvent): boolean {
+  const { revoltId, channelId } = event.data as ChannelScoped;
+  return viewer.revolts.get(revoltId)?.has(channelId) ?? false;
+}
+
+/** The user whose membership a revolt event is about, if any (a joiner must be considered though not yet a member). */
+export function subjectOf(event: RecordedEvent): string | undefined {
+  return event.type === 'MemberJoined' ? (event.data as { userId: string }).userId : undefined;
+}
+
+/**
+ * The dispatches a revolt-stream event makes for one viewer, given the revolt's state after it; updates the
+ * viewer's membership and visible channels. Order: the event itself, then what it changed for this viewer
+ * (RevoltAvailable, RevoltUnavailable or ChannelAccessChanged).
+ */
+export function routeRevoltEvent(viewer: Viewer, event: RecordedEvent, revoltId: string, after: RevoltState): Dispatch[] {
+  const out: Dispatch[] = [];
+  const before = viewer.revolts.get(revoltId);
+  const member = isMember(after, viewer.userId);
+  if (CHANNEL_EVENTS.has(event.type)) {
+    const { channelId } = event.data as ChannelScoped;
+    const seesAfter = member && visibleChannelIds(after, viewer.userId).has(channelId);
+    if (before?.has(channelId) || seesAfter) out.push({ t: event.type, d: event.data });
+  } else if (REVOLT_EVENTS.has(event.type) && (before !== undefined || member)) {
+    out.push({ t: event.type, d: event.data });
+  }
+
+  if (before === undefined && member) {
+    const visible = visibleChannelIds(after, viewer.userId);
+    viewer.revolts.set(revoltId, visible);
+    out.push({ t: Synthetic.REVOLT_AVAILABLE, d: revoltView(after, visible) });
+  } else if (before !== undefined && !member) {
+    viewer.revolts.delete(revoltId);
+    out.push({ t: Synthetic.REVOLT_UNAVAILABLE, d: { revoltId, reason: UNAVAILABLE_REASON[event.type] ?? 'left' } });
+  } else if (before !== undefined && VISIBILITY_EVENTS.has(event.type)) {
+    const visible = visibleChannelIds(after, viewer.userId);
+    // A created or deleted channel was announced by the event itself.
+    const own = event.type === 'ChannelCreated' || event.type === 'ChannelDeleted' ? (event.data as ChannelScoped).channelId : undefined;
+    const added = [...visible].filter((id) => !before.has(id) && id !== own);
+    const removed = [...before].filter((id) => !visible.has(id) && id !== own);
+    viewer.revolts.set(revoltId, visible);
+    if (added.length > 0 || removed.length > 0) {
+      out.push({
+        t: Synthetic.CHANNEL_ACCESS_CHANGED,
+        d: { revoltId, added: added.map((id) => channelView(after, after.channels.get(id)!)), removed },
+      });
+    }
+  }
+  return out;
+}
+
+/** Whether `userId` is a member of one of the viewer's revolts (states as of the event). */
+export function sharesRevolt(viewer: Viewer, userId: string, revoltOf: (revoltId: string) => RevoltState | undefined): boolean {
+  for (const revoltId of viewer.revolts.keys()) {
+    if (revoltOf(revoltId)?.members.has(userId)) return true;
+  }
+  return false;
+}
+
+/**
+ * User events: status to the user only; profile changes to the user and to members of revolts they share;
+ * presence to the user (with `connected`) and, when what others see changed, to those members (invisible looks offline).
+ */
+export function routeUserEvent(viewer: Viewer, event: RecordedEvent, revoltOf: (revoltId: string) => RevoltState | undefined): Dispatch[] {
+  const data = event.data as { userId: string };
+  const self = data.userId === viewer.userId;
+  switch (event.type) {
+    case 'UserStatusChanged':
+      return self ? [{ t: event.type, d: event.data }] : [];
+    case 'UserProfileUpdated':
+      return self || sharesRevolt(viewer, data.userId, revoltOf) ? [{ t: event.type, d: event.data }] : [];
+    case 'UserPresenceChanged': {
+      if (self) return [{ t: event.type, d: event.data }];
+      const { userId, presence, previousPresence, at } = event.data as { userId: string; presence: string; previousPresence: string; at: string };
+      if (presence === previousPresence || !sharesRevolt(viewer, userId, revoltOf)) return [];
+      return [{ t: event.type, d: { userId, presence, previousPresence, at } }];
+    }
+    default:
+      return [];
+  }
+}

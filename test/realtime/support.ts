@@ -1,0 +1,264 @@
+import { WebSocket } from 'ws';
+import { Gateway, type GatewayOptions } from '../../src/realtime/gateway.ts';
+import { startTestServer } from '../support/api.ts';
+
+export interface Frame {
+  op: string;
+  d: any;
+  s?: number;
+  t?: string;
+}
+
+/** A test server on isolated engines with `nodes` gateway nodes (free ports) beside its in-process API. */
+export async function startGatewayServer(label: string, env: Record<string, string> = {}, nodes: GatewayOptions[] = [{}]) {
+  const test = await startTestServer(label, { GATEWAY_PORT: '0', ...env });
+  const gateways: Gateway[] = [];
+  try {
+    for (const options of nodes) gateways.push(await Gateway.start(test.server.services, options));
+  } catch (error) {
+    await Promise.allSettled(gateways.map((g) => g.close()));
+    await test.close();
+    throw error;
+  }
+  return {
+    ...test,
+    gateways,
+    gateway: gateways[0]!,
+    url: (node = 0) => `ws://127.0.0.1:${gateways[node]!.port}/gateway`,
+    async close() {
+      await Promise.allSettled(gateways.map((g) => g.close()));
+      await test.close();
+    },
+  };
+}
+
+export type GatewayServer = Awaited<ReturnType<typeof startGatewayServer>>;
+
+/** A protocol client over `ws`: records every frame, answers nothing by itself except optional heartbeats. */
+export class GatewayClient {
+  readonly frames: Frame[] = [];
+  private waiters: Array<() => void> = [];
+  private heartbeat: NodeJS.Timeout | undefined;
+  closeCode: number | undefined;
+  closeReason = '';
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      this.frames.push(JSON.parse(data.toString()) as Frame);
+      this.wake();
+    });
+    this.closed = new Promise((resolve) =>
+      ws.on('close', (code, reason) => {
+        clearInterval(this.heartbeat);
+        this.closeCode = code;
+        this.closeReason = reason.toString();
+        this.wake();
+        resolve({ code, reason: this.closeReason });
+      }),
+    );
+  }
+
+  static async connect(url: string): Promise<GatewayClient> {
+    const ws = new WebSocket(url);
+    const client = new GatewayClient(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return client;
+  }
+
+  /** Connects and IDENTIFYs; resolves with READY. Heartbeats are sent unless told otherwise. */
+  static async identify(url: string, token: string, options: { heartbeat?: boolean } = {}): Promise<{ client: GatewayClient; ready: Frame }> {
+    const client = await GatewayClient.connect(url);
+    const hello = await client.next((f) => f.op === 'HELLO');
+    if (options.heartbeat !== false) client.startHeartbeats(hello.d.heartbeatInterval);
+    client.send('IDENTIFY', { token });
+    const ready = await client.next((f) => f.op === 'READY' || f.op === 'INVALID_SESSION');
+    return { client, ready };
+  }
+
+  /** Connects and RESUMEs; resolves once RESUMED or INVALID_SESSION arrives. */
+  static async resume(url: string, sessionId: string, seq: number, extra: Record<string, unknown> = {}): Promise<{ client: GatewayClient; outcome: Frame }> {
+    const client = await GatewayClient.connect(url);
+    const hello = await client.next((f) => f.op === 'HELLO');
+    client.startHeartbeats(hello.d.heartbeatInterval);
+    client.send('RESUME', { sessionId, seq, ...extra });
+    const outcome = await client.next((f) => f.op === 'RESUMED' || f.op === 'INVALID_SESSION');
+    return { client, outcome };
+  }
+
+  startHeartbeats(interval: number): void {
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => {
+      if (this.ws.readyState === WebSocket.OPEN) this.send('HEARTBEAT', this.lastSeq);
+    }, Math.max(20, Math.floor(interval / 2)));
+  }
+
+  stopHeartbeats(): void {
+    clearInterval(this.heartbeat);
+  }
+
+  send(op: string, d: unknown = null): void {
+    this.ws.send(JSON.stringify({ op, d }));
+  }
+
+  get dispatches(): Frame[] {
+    return this.frames.filter((f) => f.op === 'DISPATCH');
+  }
+
+  get lastSeq(): number {
+    return this.dispatches.at(-1)?.s ?? 0;
+  }
+
+  /** Dispatches of type `t` (optionally matching `where`). */
+  of(t: string, where: (d: any) => boolean = () => true): Frame[] {
+    return this.dispatches.filter((f) => f.t === t && where(f.d));
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Resolves with the first frame (from the start, or after `from`) matching `match`. */
+  async next(match: (f: Frame) => boolean, timeoutMs = 10_000, from = 0): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.frames.slice(from).find(match);
+      if (found) return found;
+      if (this.closeCode !== undefined) throw new Error(`closed (${this.closeCode} ${this.closeReason}) while waiting; frames: ${this.summary()}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for a frame; got: ${this.summary()}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Waits until `count` dispatches match. */
+  async waitFor(count: number, match: (f: Frame) => boolean, timeoutMs = 10_000): Promise<Frame[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.dispatches.filter(match);
+      if (found.length >= count) return found;
+      if (this.closeCode !== undefined) throw new Error(`closed (${this.closeCode} ${this.closeReason}) with ${found.length}/${count}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out with ${found.length}/${count} matching dispatches; last: ${this.summary()}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  summary(): string {
+    return this.frames
+      .slice(-12)
+      .map((f) => `${f.op}${f.t ? `:${f.t}` : ''}${f.s ? `#${f.s}` : ''}`)
+      .join(' ');
+  }
+
+  async waitClosed(timeoutMs = 10_000): Promise<{ code: number; reason: string }> {
+    return Promise.race([
+      this.closed,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`not closed within ${timeoutMs} ms; frames: ${this.summary()}`)), timeoutMs)),
+    ]);
+  }
+
+  /** A clean close from the client. */
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    if (this.ws.readyState === WebSocket.CLOSED) return;
+    this.ws.close(1000);
+    await this.closed;
+  }
+
+  /** Drops the TCP connection without a close handshake (a network failure). */
+  async drop(): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.ws.terminate();
+    await this.closed;
+  }
+}
+
+/** Polls `check` until it returns a truthy value. */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000, what = 'condition'): Promise<Exclude<T, false | null | undefined | 0 | ''>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value as Exclude<T, false | null | undefined | 0 | ''>;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A gateway-only node (`src/main.ts` with RUN_API=false, RUN_PROJECTIONS=false) as a separate process. */
+export class GatewayProcess {
+  private child: import('node:child_process').ChildProcess | undefined;
+  output = '';
+
+  constructor(
+    private readonly env: Record<string, string>,
+    readonly port: number,
+    /** Extra node flags (e.g. --cpu-prof for a benchmark). */
+    private readonly nodeArgs: string[] = [],
+  ) {}
+
+  get url(): string {
+    return `ws://127.0.0.1:${this.port}/gateway`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async health(): Promise<{ node: string; publisher: boolean; sockets: number; position: number } | null> {
+    return fetch(`http://127.0.0.1:${this.port}/gateway/health`).then(
+      async (r) => (r.ok ? ((await r.json()) as { node: string; publisher: boolean; sockets: number; position: number }) : null),
+      () => null,
+    );
+  }
+
+  async start(timeoutMs = 30_000): Promise<void> {
+    const { spawn } = await import('node:child_process');
+    this.child = spawn(process.execPath, [...this.nodeArgs, '--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, LOG_LEVEL: 'warn', ...this.env, RUN_API: 'false', RUN_PROJECTIONS: 'false', RUN_GATEWAY: 'true', GATEWAY_PORT: String(this.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) throw new Error(`gateway exited with ${this.child.exitCode}:\n${this.output}`);
+      if (await this.health()) return;
+      await sleep(100);
+    }
+    throw new Error(`gateway did not answer in ${timeoutMs} ms:\n${this.output}`);
+  }
+
+  stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child?.exitCode ?? null);
+    return new Promise((resolve) => {
+      child.once('exit', (code) => resolve(code));
+      child.kill(signal);
+    });
+  }
+}
