@@ -5,6 +5,7 @@ import { messageEventSchemas } from '../commands/messages/events.ts';
 import { reservationEventSchemas } from '../commands/reservations/reservation.ts';
 import { revoltEventSchemas } from '../commands/revolts/events.ts';
 import { userEventSchemas } from '../commands/users/events.ts';
+import { voiceEventSchemas } from '../commands/voice/events.ts';
 import { stripeEventSchemas } from '../payments/stripe-events.ts';
 import { auditorEventSchemas } from '../reports/audit/roster.ts';
 import { defineEvents } from './catalogue.ts';
@@ -20,4 +21,5 @@ defineEvents({
   ...donationEventSchemas,
   ...stripeEventSchemas,
   ...auditorEventSchemas,
+  ...voiceEventSchemas,
 });

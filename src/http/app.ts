@@ -10,12 +10,14 @@ import { channelCommandRoutes } from '../commands/revolts/channel-routes.ts';
 import { roleCommandRoutes } from '../commands/revolts/role-routes.ts';
 import { revoltCommandRoutes } from '../commands/revolts/routes.ts';
 import { userCommandRoutes } from '../commands/users/routes.ts';
+import { voiceCommandRoutes } from '../commands/voice/routes.ts';
 import { stripeWebhookRoutes } from '../payments/webhook-routes.ts';
 import { channelQueryRoutes } from '../projections/channels/routes.ts';
 import { donationQueryRoutes } from '../projections/donations/routes.ts';
 import { messageQueryRoutes } from '../projections/messages/routes.ts';
 import { revoltQueryRoutes } from '../projections/revolts/routes.ts';
 import { userQueryRoutes } from '../projections/users/routes.ts';
+import { voiceQueryRoutes } from '../projections/voice/routes.ts';
 import { auditRoutes } from '../reports/audit/routes.ts';
 import { authenticator } from './auth.ts';
 import { installErrorHandling } from './errors.ts';
@@ -81,10 +83,10 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
 
   const options = { services };
   await app.register(operationsRoutes, options);
-  for (const routes of [authRoutes, userCommandRoutes, revoltCommandRoutes, roleCommandRoutes, channelCommandRoutes, messageCommandRoutes, attachmentRoutes, donationCommandRoutes, stripeWebhookRoutes]) {
+  for (const routes of [authRoutes, userCommandRoutes, revoltCommandRoutes, roleCommandRoutes, channelCommandRoutes, messageCommandRoutes, attachmentRoutes, donationCommandRoutes, voiceCommandRoutes, stripeWebhookRoutes]) {
     await app.register(routes, { ...options, prefix: '/v1' });
   }
-  for (const routes of [userQueryRoutes, revoltQueryRoutes, channelQueryRoutes, messageQueryRoutes, donationQueryRoutes, auditRoutes]) {
+  for (const routes of [userQueryRoutes, revoltQueryRoutes, channelQueryRoutes, messageQueryRoutes, donationQueryRoutes, voiceQueryRoutes, auditRoutes]) {
     await app.register(routes, { ...options, prefix: '/v1' });
   }
   return app;

@@ -4,6 +4,7 @@ import { donationsReadModel } from './donations/read-model.ts';
 import { messagesReadModel } from './messages/read-model.ts';
 import { revoltsReadModel } from './revolts/read-model.ts';
 import { usersReadModel } from './users/read-model.ts';
+import { voiceSessionsReadModel } from './voice/read-model.ts';
 
 /** Every read model, each its own ordered lane. */
-export const readModels: ReadModel[] = [usersReadModel, revoltsReadModel, channelsReadModel, messagesReadModel, donationsReadModel];
+export const readModels: ReadModel[] = [usersReadModel, revoltsReadModel, channelsReadModel, messagesReadModel, donationsReadModel, voiceSessionsReadModel];

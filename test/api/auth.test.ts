@@ -214,7 +214,7 @@ describe('operations', () => {
     const res = await t.api.request('GET', '/health');
     expect(res.status).toBe(200);
     expect(res.body.checks.map((c: { name: string }) => c.name)).toEqual(['eventstore', 'mongodb', 'redis', 'projections']);
-    expect(Object.keys(res.body.checks[3].detail)).toEqual(['users', 'revolts', 'channels', 'messages', 'donations']);
+    expect(Object.keys(res.body.checks[3].detail)).toEqual(['users', 'revolts', 'channels', 'messages', 'donations', 'voiceSessions']);
   });
 
   it('/metrics exposes command, append and projection metrics to a loopback scraper', async () => {

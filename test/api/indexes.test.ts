@@ -49,6 +49,22 @@ const SEED: Record<string, Array<[Record<string, number>, { unique?: boolean }?]
     [{ pinned: 1 }],
     [{ mentions: 1 }],
   ],
+  voiceSessions: [
+    [{ id: 1 }, { unique: true }],
+    [{ revoltId: 1 }],
+    [{ channelId: 1 }],
+    [{ isActive: 1 }],
+    [{ 'participants.userId': 1 }],
+    [{ startedAt: -1 }],
+  ],
+  donations: [
+    [{ id: 1 }, { unique: true }],
+    [{ 'revolt.revoltId': 1 }],
+    [{ 'donor.userId': 1 }],
+    [{ createdAt: -1 }],
+    [{ status: 1 }],
+    [{ stripePaymentIntentId: 1 }],
+  ],
 };
 
 describe('read-model indexes', () => {

@@ -3,7 +3,10 @@ import { commandContext } from '../../http/context.ts';
 import { setEventPosition } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
 import { revoltOfChannel } from '../../projections/channels/directory.ts';
+import type { RecordedEvent } from '../../events/envelope.ts';
 import { notFound } from '../errors.ts';
+import type { CommandContext } from '../handler.ts';
+import { voiceCommands } from '../voice/execute.ts';
 import { revoltDecider, revoltStream, type RevoltCommand } from './decide.ts';
 import type { RevoltState } from './state.ts';
 
@@ -15,9 +18,27 @@ export async function executeOnRevolt(
   revoltId: string,
   command: RevoltCommand,
 ): Promise<RevoltState> {
-  const result = await services.commands.execute(revoltStream(revoltId), revoltDecider, command, commandContext(request));
+  const context = commandContext(request);
+  const result = await services.commands.execute(revoltStream(revoltId), revoltDecider, command, context);
   setEventPosition(reply, result.position);
+  await removeFromVoice(services, request, result.events, context);
   return result.state;
+}
+
+/**
+ * Whoever a revolt change leaves without access (kicked, banned, left, channel deleted, CONNECT taken away) is
+ * removed from voice at once. The revolt command has happened either way: a failure here is logged, and the
+ * user is refused on their next voice command anyway.
+ */
+async function removeFromVoice(services: Services, request: FastifyRequest, events: readonly RecordedEvent[], context: CommandContext): Promise<void> {
+  const voice = voiceCommands(services);
+  for (const event of events) {
+    try {
+      await voice.afterEvent(event, { context: { correlationId: context.correlationId, causationId: event.id } });
+    } catch (error) {
+      request.log.warn({ err: error, event: event.type }, 'voice sweep after a revolt change failed');
+    }
+  }
 }
 
 /** The revolt a channel belongs to, or 404. */

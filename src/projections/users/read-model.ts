@@ -3,6 +3,7 @@ import { insertOnce, rewriteEachGuarded, rewriteGuarded, rewriteWithEvents, upda
 import type { ReadModel } from '../engine/read-model.ts';
 import { groupBy, inRuns } from '../batching.ts';
 import { asDomainEvent, isMessageSent, type MessageSentEvent } from '../event-types.ts';
+import { applyVoiceToUser } from './voice.ts';
 
 export const TOTAL_LETTERS = 30;
 
@@ -217,6 +218,11 @@ export const usersReadModel: ReadModel = {
         }
         return;
       }
+      case 'VoiceParticipantJoined':
+      case 'VoiceParticipantLeft':
+      case 'VoiceStateChanged':
+        await applyVoiceToUser(users, event);
+        return;
       default:
         return;
     }

@@ -1,0 +1,128 @@
+import { AppError, forbidden, notFound, ruleBroken } from '../errors.ts';
+import { has, type Permission, type PermissionBits } from '../permissions/catalogue.ts';
+import { channelPermissions, type PermissionSubject } from '../permissions/resolve.ts';
+import { assertOutranks, memberSubject, visibleChannel } from '../revolts/authority.ts';
+import { subjectOf, type ChannelState, type RevoltState } from '../revolts/state.ts';
+import type { VoiceSettings } from './events.ts';
+import { isDeafened, isMuted, type VoiceParticipantState } from './state.ts';
+
+/** The largest `maxMembers` a channel can set; a channel without one holds at most this many. */
+export const DEFAULT_MAX_PARTICIPANTS = 99;
+export const DEFAULT_BITRATE = 64_000;
+/** Opus runs at 48 kHz. */
+export const SAMPLE_RATE = 48_000;
+
+export const isMediaChannel = (channel: ChannelState) => channel.type === 'voice' || channel.type === 'video';
+
+export const maxParticipants = (channel: ChannelState) => channel.settings.maxMembers ?? DEFAULT_MAX_PARTICIPANTS;
+
+/** A voice or video channel the user can see, with their permissions in it (404 if they can't see it, 422 if not voice). */
+export function voiceChannelFor(revolt: RevoltState, userId: string, channelId: string): { channel: ChannelState; bits: PermissionBits; subject: PermissionSubject } {
+  const { channel, bits } = visibleChannel(revolt, userId, channelId);
+  if (!isMediaChannel(channel)) throw ruleBroken('not_a_voice_channel', 'only voice and video channels have voice sessions');
+  return { channel, bits, subject: memberSubject(revolt, userId) };
+}
+
+export function requireBits(bits: PermissionBits, permission: Permission, what: string): void {
+  if (!has(bits, permission)) throw forbidden(`${what} needs ${permission} in this channel`, { missing: permission });
+}
+
+/**
+ * Whether a participant may still be in the channel: a member of the live revolt, the channel still a voice or
+ * video channel they can see, and CONNECT, unless a moderator moved them in (they then need only to see it).
+ */
+export function canStay(revolt: RevoltState, channelId: string, participant: Pick<VoiceParticipantState, 'userId' | 'movedBy'>): boolean {
+  if (!revolt.exists || revolt.deleted) return false;
+  const subject = subjectOf(revolt, participant.userId);
+  const channel = revolt.channels.get(channelId);
+  if (!subject || !channel || !isMediaChannel(channel)) return false;
+  const bits = channelPermissions(subject, channel.overwrites);
+  return has(bits, 'VIEW_CHANNEL') && (participant.movedBy !== undefined || has(bits, 'CONNECT'));
+}
+
+export function assertCanStay(revolt: RevoltState, channelId: string, participant: VoiceParticipantState): void {
+  if (!canStay(revolt, channelId, participant)) {
+    throw new AppError(403, 'voice_access_lost', 'you may no longer be in this voice channel, so you have been disconnected from it');
+  }
+}
+
+/**
+ * A moderator acting on a participant of `channelId`: `permission` in that channel, and, on someone else, the
+ * kick hierarchy (their highest role below the actor's; the owner outranks all and can't be the target).
+ */
+export function assertModerates(revolt: RevoltState, actorId: string, channelId: string, targetId: string, permission: Permission): void {
+  const { bits, subject } = voiceChannelFor(revolt, actorId, channelId);
+  requireBits(bits, permission, 'that');
+  if (targetId !== actorId) assertOutranks(revolt, subject, targetId);
+}
+
+export function participantOf(participants: ReadonlyMap<string, VoiceParticipantState> | undefined, userId: string): VoiceParticipantState {
+  const participant = participants?.get(userId);
+  if (!participant) throw notFound('voice participant');
+  return participant;
+}
+
+/** The settings a session starts with: the channel's, else the revolt's region and our defaults. */
+export function sessionSettings(revolt: RevoltState, channel: ChannelState): VoiceSettings {
+  return {
+    maxParticipants: maxParticipants(channel),
+    bitrate: channel.settings.bitrate ?? DEFAULT_BITRATE,
+    sampleRate: SAMPLE_RATE,
+    region: channel.settings.region ?? revolt.settings.region,
+    echoCancellation: true,
+    noiseSuppression: true,
+    autoGainControl: true,
+  };
+}
+
+export interface VoiceChannelSettingsView {
+  bitrate: number;
+  /** null: no limit of the channel's own (DEFAULT_MAX_PARTICIPANTS still applies). */
+  maxMembers: number | null;
+  videoQuality: 'auto' | '720p' | '1080p' | null;
+  region: string;
+}
+
+export function channelSettingsView(revolt: RevoltState, channel: ChannelState): VoiceChannelSettingsView {
+  return {
+    bitrate: channel.settings.bitrate ?? DEFAULT_BITRATE,
+    maxMembers: channel.settings.maxMembers ?? null,
+    videoQuality: channel.settings.videoQuality ?? null,
+    region: channel.settings.region ?? revolt.settings.region,
+  };
+}
+
+export interface VoiceParticipantView {
+  userId: string;
+  username: string;
+  /** Effective: self-muted, self-deafened or server-muted/deafened. */
+  isMuted: boolean;
+  isDeafened: boolean;
+  isSpeaking: boolean;
+  isVideoEnabled: boolean;
+  isScreenSharing: boolean;
+  selfMute: boolean;
+  selfDeaf: boolean;
+  serverMute: boolean;
+  serverDeaf: boolean;
+  joinedAt: string;
+  streams: { audio?: string; video?: string; screen?: string };
+}
+
+export function participantView(p: VoiceParticipantState): VoiceParticipantView {
+  return {
+    userId: p.userId,
+    username: p.username,
+    isMuted: isMuted(p),
+    isDeafened: isDeafened(p),
+    isSpeaking: p.speaking,
+    isVideoEnabled: p.video,
+    isScreenSharing: p.screenShare,
+    selfMute: p.selfMute,
+    selfDeaf: p.selfDeaf,
+    serverMute: p.serverMute,
+    serverDeaf: p.serverDeaf,
+    joinedAt: p.joinedAt,
+    streams: { ...p.streams },
+  };
+}
