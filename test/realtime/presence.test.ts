@@ -98,4 +98,20 @@ describe('presence', () => {
     await cmd.ok('PUT', '/v1/users/@me/status', bo.token, { status: 'online' });
     await self.close();
   });
+
+  it('a member who joins while connected is online in the new revolt from the start; one who is not, offline', async () => {
+    const cy = await server.api.register('cy');
+    await connect(ada);
+    const self = await connect(bo);
+    await eventually(async () => (await readModels()).isOnline === true, 10_000, 'bo online');
+    const revolt = await cmd.revolt(ada, 'Late Joiners');
+    await cmd.join(bo, revolt.invite);
+    await cmd.join(cy, revolt.invite);
+    const members = await eventually(async () => {
+      const doc = await server.server.services.db.collection('revolts').findOne({ id: revolt.id });
+      return doc?.members.length === 3 && (doc.members as Array<{ username: string; isOnline: boolean }>);
+    });
+    expect(Object.fromEntries(members.map((m) => [m.username, m.isOnline]))).toEqual({ ada: true, bo: true, cy: false });
+    await self.close();
+  });
 });

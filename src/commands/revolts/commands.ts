@@ -1,9 +1,12 @@
 import type { Permission } from '../permissions/catalogue.ts';
+import type { Presence } from '../users/events.ts';
 import type { ChannelSettings, RevoltSettings } from './events.ts';
 
 export interface Actor {
   userId: string;
   username: string;
+  /** What others see of them now (online, away, busy, offline), recorded when they join a revolt. */
+  presence?: Presence;
 }
 
 type ChannelType = 'text' | 'voice' | 'video' | 'category';

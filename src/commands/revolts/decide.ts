@@ -74,6 +74,7 @@ function create(command: RevoltCommandOf<'CreateRevolt'>, state: RevoltState): R
         userId: command.owner.userId,
         username: command.owner.username,
         isOwner: true,
+        ...(command.owner.presence && { presence: command.owner.presence }),
         joinedAt: at,
       },
     },

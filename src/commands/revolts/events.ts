@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema, isoDate } from '../../events/ids.ts';
 import { permissionSchema } from '../permissions/catalogue.ts';
+import { presenceSchema } from '../users/events.ts';
 
 export const revoltSettingsSchema = z.object({
   isPublic: z.boolean(),
@@ -134,6 +135,8 @@ export const revoltEventSchemas = {
     username: z.string(),
     isOwner: z.boolean(),
     inviteCode: z.string().optional(),
+    /** The joiner's presence as others saw it at the time, so members[].isOnline is right from the start. */
+    presence: presenceSchema.optional(),
     joinedAt: isoDate,
   }),
 } as const;

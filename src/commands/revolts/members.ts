@@ -12,8 +12,8 @@ export function join(command: RevoltCommandOf<'JoinRevolt'>, state: RevoltState)
   if (state.members.size >= state.settings.maxMembers) {
     throw ruleBroken('revolt_full', `this revolt has reached its limit of ${state.settings.maxMembers} members`);
   }
-  const { userId, username } = command.user;
-  const data = { revoltId: state.revoltId, revoltName: state.name, userId, username, isOwner: false, inviteCode: command.inviteCode, joinedAt: command.at };
+  const { userId, username, presence } = command.user;
+  const data = { revoltId: state.revoltId, revoltName: state.name, userId, username, isOwner: false, inviteCode: command.inviteCode, ...(presence && { presence }), joinedAt: command.at };
   return [{ type: 'MemberJoined', data }];
 }
 

@@ -9,7 +9,7 @@ import type { Services } from '../../http/services.ts';
 import type { CommandContext } from '../handler.ts';
 import { notFound } from '../errors.ts';
 import { reservationDecider, reservationStream } from '../reservations/reservation.ts';
-import { userDecider, userStream } from '../users/decide.ts';
+import { presenceOf, userDecider, userStream } from '../users/decide.ts';
 import { revoltDecider, revoltStream, type Actor } from './decide.ts';
 import { executeOnRevolt } from './execute.ts';
 import { revoltSettingsSchema } from './events.ts';
@@ -71,11 +71,11 @@ export function revoltSummary(state: RevoltState) {
   };
 }
 
-/** The acting user's name, from their aggregate (consistent, unlike a read model that may lag). */
+/** The acting user's name and presence, from their aggregate (consistent, unlike a read model that may lag). */
 export async function actorOf(services: Services, userId: string): Promise<Actor> {
   const { state } = await services.commands.load(userStream(userId), userDecider);
   if (!state.exists) throw notFound('user');
-  return { userId, username: state.username };
+  return { userId, username: state.username, presence: presenceOf(state) };
 }
 
 /** The revolt an invite code currently opens, from the code's reservation stream. */

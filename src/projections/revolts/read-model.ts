@@ -100,7 +100,7 @@ export const revoltsReadModel: ReadModel = {
           roles: [],
           permissions: [],
           isOwner: d.isOwner,
-          isOnline: false,
+          isOnline: d.presence !== undefined && d.presence !== 'offline',
           lastSeen: joinedAt,
         };
         await updateGuarded(
