@@ -30,6 +30,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Reachable without a bearer token (register, login, invite preview, webhooks, health). */
     public?: boolean;
+    /**
+     * The route makes a retried Idempotency-Key safe by itself, so its answer is not stored: for answers that
+     * carry a secret (a payment's client secret) that must not sit in the event store forever.
+     */
+    ownIdempotency?: boolean;
   }
 }
 

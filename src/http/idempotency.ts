@@ -28,6 +28,7 @@ export function installIdempotency(app: FastifyInstance, services: Services): vo
     const key = request.headers['idempotency-key'];
     if (!MUTATING.has(request.method) || key === undefined) return;
     if (typeof key !== 'string' || !KEY.test(key)) throw badRequest('Idempotency-Key must be 1-255 characters of [A-Za-z0-9_.:-]');
+    if (request.routeOptions.config.ownIdempotency) return;
     const actor = request.auth?.userId ?? `ip:${request.ip}`;
     const stream = `idempotency-${sha256(`${actor}\n${key}`)}`;
     const fingerprint = sha256(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`);

@@ -34,6 +34,11 @@ export interface CreatedRefund {
   currency: string;
 }
 
+function createdIntent(intent: Stripe.PaymentIntent): CreatedPaymentIntent {
+  if (!intent.client_secret) throw providerError('Stripe returned a payment intent without a client secret');
+  return { id: intent.id, clientSecret: intent.client_secret, amount: intent.amount, currency: intent.currency };
+}
+
 /** The verdict on a webhook delivery that failed verification. */
 export class WebhookSignatureError extends AppError {
   constructor(readonly reason: 'missing_signature' | 'invalid_signature' | 'stale_signature', message: string) {
@@ -82,8 +87,12 @@ export class StripeGateway {
         { idempotencyKey: request.idempotencyKey },
       ),
     );
-    if (!intent.client_secret) throw providerError('Stripe returned a payment intent without a client secret');
-    return { id: intent.id, clientSecret: intent.client_secret, amount: intent.amount, currency: intent.currency };
+    return createdIntent(intent);
+  }
+
+  /** A payment intent made earlier, with its client secret (which we never store). */
+  async retrievePaymentIntent(id: string): Promise<CreatedPaymentIntent> {
+    return createdIntent(await this.call('look up the payment', () => this.client.paymentIntents.retrieve(id)));
   }
 
   async createRefund(request: RefundRequest): Promise<CreatedRefund> {

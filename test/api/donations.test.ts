@@ -110,9 +110,19 @@ describe('pledging', () => {
     expect(retried.status).toBe(201);
     expect(retried.body.donation.id).toBe(reservedId);
     const replayed = await t.api.request('POST', `/v1/revolts/${revolt.id}/donations`, { token: donor.token, body, headers });
+    expect(replayed.status).toBe(201);
     expect(replayed.headers['idempotent-replayed']).toBe('true');
     expect(replayed.body.donation.id).toBe(reservedId);
+    expect(replayed.body.clientSecret).toBe(retried.body.clientSecret);
     expect(await t.server.services.store.readStream(`donation-${reservedId}`)).toHaveLength(1);
+
+    const reused = await t.api.request('POST', `/v1/revolts/${revolt.id}/donations`, { token: donor.token, body: { ...body, amount: 701 }, headers });
+    expect(reused.status).toBe(422);
+    expect(reused.body.error.code).toBe('idempotency_key_reused');
+    // The client secret is handed to the donor only: nothing in the event store holds it.
+    const everything = JSON.stringify(await t.server.services.store.readAll({ after: 0, maxCount: 1_000_000 }));
+    expect(typeof retried.body.clientSecret).toBe('string');
+    expect(everything).not.toContain(retried.body.clientSecret);
   });
 });
 

@@ -119,6 +119,20 @@ export type DonationCommand =
   | { type: 'RequestRefund'; revolt: RevoltState; actorId: string; at: string }
   | { type: 'RecordRefund'; actorId: string; requestedAmount: number; refund: StripeRefundFacts; at: string };
 
+/**
+ * A pledge retried with the same Idempotency-Key must ask for the same thing; `recorded` is the first one's
+ * DonationPledged data.
+ */
+export function assertSamePledge(recorded: { revoltId: string; amount: number; currency: string; message?: string; isAnonymous: boolean }, revoltId: string, input: PledgeInput): void {
+  const same =
+    recorded.revoltId === revoltId &&
+    recorded.amount === input.amount &&
+    recorded.currency === input.currency &&
+    recorded.message === input.message &&
+    recorded.isAnonymous === input.isAnonymous;
+  if (!same) throw ruleBroken('idempotency_key_reused', 'this Idempotency-Key was used with a different request');
+}
+
 /** Who may pledge to a revolt: any user who can see it (it is public, or they are a member) and is not banned. */
 export function assertCanPledge(revolt: RevoltState, donorId: string, input: PledgeInput): void {
   liveRevolt(revolt);

@@ -9,7 +9,8 @@ import { isAuditor } from '../../reports/audit/roster.ts';
 import { AppError, notFound } from '../errors.ts';
 import { revoltDecider, revoltStream } from '../revolts/decide.ts';
 import { userDecider, userStream } from '../users/decide.ts';
-import { assertCanPledge, assertCanRefund, type DonationState } from './decide.ts';
+import { assertCanPledge, assertCanRefund, assertSamePledge, type DonationState } from './decide.ts';
+import type { DonationEventOf } from './events.ts';
 import { donationIdFor, executeOnDonation, indexPaymentIntent, loadDonation, pledgeOf } from './execute.ts';
 import {
   donationAmountSchema,
@@ -40,17 +41,25 @@ export function donationSummary(state: DonationState) {
   };
 }
 
+type PledgedData = DonationEventOf<'DonationPledged'>['data'];
+
+/** The answer to a pledge: the donation as its donor sees it, and the client secret to confirm the payment with. */
+function pledgeAnswer(pledge: PledgedData, status: DonationState['status'], userId: string, clientSecret: string) {
+  return { donation: { ...donationView(recordFromPledge(pledge), { userId, isAuditor: false }), status }, clientSecret };
+}
+
 export const donationCommandRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   /**
    * Pledge: check everything that can be checked, then create the payment intent at Stripe, then record it.
    * Stripe failing → 502 and nothing recorded. Recording failing after Stripe answered → 5xx; the client's retry
    * (same Idempotency-Key) gets the same donation id, hence the same Stripe idempotency key and payment intent.
+   * That makes the route idempotent by itself: its answer, which carries the client secret, is never stored.
    */
   app.post(
     '/revolts/:revoltId/donations',
     {
       schema: { params: z.object({ revoltId: idSchema }), body: pledgeBody, tags: ['donations'] },
-      config: { rateLimit: { limit: 30, windowSeconds: 60 } },
+      config: { rateLimit: { limit: 30, windowSeconds: 60 }, ownIdempotency: true },
     },
     async (request, reply) => {
       const { userId } = requireAuth(request);
@@ -65,6 +74,14 @@ export const donationCommandRoutes: FastifyPluginAsyncZod<{ services: Services }
       const context = commandContext(request);
       const key = request.headers['idempotency-key'];
       const donationId = await donationIdFor(services.commands, userId, typeof key === 'string' ? key : undefined, context);
+      const earlier = await pledgeOf(services.store, donationId);
+      if (earlier) {
+        // A retry of a pledge already recorded: the same answer, with the client secret asked of Stripe again.
+        assertSamePledge(earlier, revoltId, input);
+        const intent = await services.stripe.retrievePaymentIntent(earlier.stripePaymentIntentId);
+        const { status } = await loadDonation(services.commands, donationId);
+        return reply.status(201).header('idempotent-replayed', 'true').send(pledgeAnswer(earlier, status, userId, intent.clientSecret));
+      }
 
       const intent = await services.stripe.createPaymentIntent({
         amount: input.amount,
@@ -103,8 +120,7 @@ export const donationCommandRoutes: FastifyPluginAsyncZod<{ services: Services }
       setEventPosition(reply, result.position);
       const pledge = await pledgeOf(services.store, donationId);
       if (!pledge) throw new Error(`donation ${donationId} has no pledge event`);
-      const donation = { ...donationView(recordFromPledge(pledge), { userId, isAuditor: false }), status: result.state.status };
-      return reply.status(201).send({ donation, clientSecret: intent.clientSecret });
+      return reply.status(201).send(pledgeAnswer(pledge, result.state.status, userId, intent.clientSecret));
     },
   );
 
