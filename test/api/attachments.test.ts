@@ -237,7 +237,7 @@ describe('GET /v1/attachments/:id/:filename', () => {
   it('streams the bytes back with their type, length, inline disposition, nosniff and an immutable private cache', async () => {
     const image = png(3, 2);
     const { body } = await upload('pixel.png', image);
-    const res = await download(body.url, bob.token);
+    const res = await download(body.url);
     expect(res.status).toBe(200);
     expect(res.raw.equals(image)).toBe(true);
     expect(res.headers).toMatchObject({
@@ -249,11 +249,11 @@ describe('GET /v1/attachments/:id/:filename', () => {
       'content-security-policy': "default-src 'none'; sandbox",
       etag: `"${body.id}"`,
     });
-    const head = await t.server.app.inject({ method: 'HEAD', url: body.url, headers: { authorization: `Bearer ${bob.token}` } });
+    const head = await t.server.app.inject({ method: 'HEAD', url: body.url, headers: { authorization: `Bearer ${alice.token}` } });
     expect(head.statusCode).toBe(200);
     expect(head.rawPayload.length).toBe(0);
     expect(head.headers).toMatchObject({ 'content-type': 'image/png', 'content-length': String(image.length), 'x-content-type-options': 'nosniff' });
-    const again = await download(body.url, bob.token, { 'if-none-match': `"${body.id}"` });
+    const again = await download(body.url, alice.token, { 'if-none-match': `"${body.id}"` });
     expect(again.status).toBe(304);
     expect(again.raw.length).toBe(0);
   });
@@ -315,6 +315,38 @@ describe('GET /v1/attachments/:id/:filename', () => {
     const { body } = await upload('private.txt', 'x');
     const res = await download(body.url, '');
     expect(res.status).toBe(401);
+  });
+
+  it('is served to its uploader, and to others only while they may read a message that carries it', async () => {
+    const [owner, member, outsider] = await Promise.all(['fowner', 'fmember', 'foutsider'].map((name) => t.api.register(name)));
+    const revolt = (await t.api.request('POST', '/v1/revolts', { token: owner.token, body: { name: 'files' } })).body;
+    const general = revolt.channels[0] as string;
+    expect((await t.api.request('POST', `/v1/invites/${revolt.inviteCode}`, { token: member.token })).status).toBe(200);
+    const secret = (await t.api.request('POST', `/v1/revolts/${revolt.id}/channels`, { token: owner.token, body: { name: 'secret' } })).body.id as string;
+    const hidden = await t.api.request('PUT', `/v1/channels/${secret}/permissions/${revolt.roles[0].id}`, { token: owner.token, body: { type: 'role', deny: ['VIEW_CHANNEL'] } });
+    expect(hidden.status).toBeLessThan(300);
+    const plans = (await upload('plans.txt', 'secret plans', 'text/plain', owner.token)).body;
+    const notice = (await upload('notice.txt', 'public notice', 'text/plain', owner.token)).body;
+    expect((await download(plans.url, owner.token)).status).toBe(200);
+    expect((await download(notice.url, member.token)).status).toBe(404);
+
+    const post = (channelId: string, attachmentId: string) =>
+      t.api.request('POST', `/v1/channels/${channelId}/messages`, { token: owner.token, body: { content: 'see the file', attachments: [attachmentId] } });
+    expect((await post(secret, plans.id)).status).toBe(201);
+    const sent = await post(general, notice.id);
+    expect(sent.status).toBe(201);
+    // Asked for at once, as a client would on the gateway's dispatch: served even if the read model lags.
+    const fetched = await download(notice.url, member.token);
+    expect(fetched.status).toBe(200);
+    expect(fetched.body).toBe('public notice');
+    expect((await download(notice.url, outsider.token)).status).toBe(404);
+    expect((await download(plans.url, member.token)).status).toBe(404);
+
+    const deleted = await t.api.request('DELETE', `/v1/channels/${general}/messages/${sent.body.id}`, { token: owner.token });
+    expect(deleted.status).toBe(204);
+    expect(await t.server.services.progress.waitForPosition('messages', Number(deleted.headers['x-event-position']), 5000)).toBe(true);
+    expect((await download(notice.url, member.token)).status).toBe(404);
+    expect((await download(notice.url, owner.token)).status).toBe(200);
   });
 });
 

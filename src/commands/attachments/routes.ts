@@ -10,6 +10,7 @@ import type { Services } from '../../http/services.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
 import { contentDisposition, imageDimensions, sanitizeFilename, servedContentType, sniffContentType } from './content.ts';
 import { attachmentDecider, attachmentStream, toMessageAttachment } from './decide.ts';
+import { mayDownload } from './access.ts';
 import { messageAttachmentSchema } from './events.ts';
 
 /** Room for the multipart framing around the file when judging a declared Content-Length. */
@@ -95,12 +96,13 @@ export const attachmentRoutes: FastifyPluginAsyncZod<{ services: Services }> = a
     '/attachments/:attachmentId/*',
     { schema: { tags: ['attachments'], params: z.object({ attachmentId: z.string(), '*': z.string() }) } },
     async (request, reply) => {
-      requireAuth(request);
+      const { userId } = requireAuth(request);
       const { attachmentId, '*': filename } = request.params;
       if (!idSchema.safeParse(attachmentId).success) throw notFound('attachment');
       const { state } = await services.commands.load(attachmentStream(attachmentId), attachmentDecider);
       const attachment = state.attachment;
       if (!attachment || attachment.filename !== filename) throw notFound('attachment');
+      if (!(await mayDownload(services, attachment, userId))) throw notFound('attachment');
 
       const etag = `"${attachment.attachmentId}"`;
       const caching = { etag, 'cache-control': 'private, max-age=31536000, immutable', 'x-content-type-options': 'nosniff' };

@@ -40,6 +40,8 @@ export const messagesReadModel: ReadModel = {
         { key: { isDeleted: 1 } },
         { key: { pinned: 1 } },
         { key: { mentions: 1 } },
+        // Beyond the seed: who may download an attachment is decided by the messages that carry it.
+        { key: { 'attachments.id': 1 } },
         { key: { channelId: 1, pinned: 1, pinnedAt: -1 } },
       ],
     },
