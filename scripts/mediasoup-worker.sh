@@ -2,14 +2,17 @@
 # mediasoup's worker binary (node_modules/mediasoup/worker/out/Release/mediasoup-worker), see tools/mediasoup/README.md.
 #   bash scripts/mediasoup-worker.sh [ensure|path]
 # ensure (npm's postinstall, and stack.sh up): makes sure the worker of the installed mediasoup runs, in this order:
-#   1. it is already there and runs: done (and cached);
-#   2. the cache has one for this version: copied in (seconds);
+#   1. it is already there, runs, and was installed by this recipe (its stamp, mediasoup-worker.recipe): done
+#      (and cached);
+#   2. the cache has one for this version and recipe: copied in (seconds);
 #   3. mediasoup's own install script, unchanged: the prebuilt binary from GitHub (or upstream's own build);
 #      skipped when MEDIASOUP_SKIP_WORKER_PREBUILT_DOWNLOAD is set;
 #   4. offline fallback (Debian): the same install script with MEDIASOUP_SKIP_WORKER_PREBUILT_DOWNLOAD=1 and the
 #      PYTHON/MESON wrappers of tools/mediasoup, building from Debian packages (installed with apt-get if missing;
 #      meson from bookworm-backports). About 6-7 minutes on 2 cores, at nice 19.
-#   The result is cached as $CACHE/mediasoup-worker-<version>, CACHE=${MEDIASOUP_WORKER_CACHE_DIR:-~/.cache/revolution}.
+#   The result is cached as $CACHE/mediasoup-worker-<version>-r<RECIPE>, CACHE=${MEDIASOUP_WORKER_CACHE_DIR:-~/.cache/revolution}.
+#   RECIPE is the revision of the offline build (tools/mediasoup): bumped when a change there changes the binary (a
+#   source fix), so that binaries of an older recipe, in node_modules or the cache, are replaced.
 #   With MEDIASOUP_WORKER_BIN set (mediasoup's own override) there is nothing to do, as in mediasoup's postinstall.
 # path: prints the worker binary our code should use (MEDIASOUP_WORKER_BIN, node_modules, or the cache); exit 1 if none.
 # Logs: .stack/logs/mediasoup-worker-build.log.
@@ -22,6 +25,8 @@ TOOLS="$ROOT/tools/mediasoup"
 LOG="$ROOT/.stack/logs/mediasoup-worker-build.log"
 [ -n "${HOME:-}" ] || export HOME=$(getent passwd "$(id -u)" | cut -d: -f6)
 CACHE_DIR=${MEDIASOUP_WORKER_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/revolution}
+# 2: the DTLS fix of tools/mediasoup/meson (every WebRTC handshake crashed the worker built by recipe 1).
+RECIPE=2
 # Debian packages of the offline build; meson must be >= 1.1 (mediasoup's meson_version).
 APT_PACKAGES=(python3 python3-invoke ninja-build pkg-config g++ libuv1-dev libssl-dev libsrtp2-dev libabsl-dev
   libflatbuffers-dev flatbuffers-compiler)
@@ -43,12 +48,16 @@ copy() { # atomic: src dst
 }
 
 version() { sed -n 's/^[[:space:]]*"version":[[:space:]]*"\([^"]*\)".*/\1/p' "$PKG/package.json" | head -n1; }
+# The worker of this version and recipe: its cache file name, and the stamp next to the installed binary.
+build_name() { echo "mediasoup-worker-$1-r$RECIPE"; }
+current() { runs "$BIN" && [ "$(cat "$BIN.recipe" 2>/dev/null)" = "$1" ]; }
+stamp() { echo "$1" >"$BIN.recipe"; }
 
 cmd_path() {
   if [ -n "${MEDIASOUP_WORKER_BIN:-}" ]; then echo "$MEDIASOUP_WORKER_BIN"; return; fi
   [ -f "$PKG/package.json" ] || return 1
-  local cached; cached="$CACHE_DIR/mediasoup-worker-$(version)"
-  if runs "$BIN"; then echo "$BIN"; elif runs "$cached"; then echo "$cached"; else return 1; fi
+  local name; name=$(build_name "$(version)")
+  if runs "$BIN"; then echo "$BIN"; elif runs "$CACHE_DIR/$name"; then echo "$CACHE_DIR/$name"; else return 1; fi
 }
 
 # --- the offline fallback's Debian packages ------------------------------------------------------------------
@@ -105,10 +114,11 @@ cmd_ensure() {
     say "MEDIASOUP_WORKER_BIN=$MEDIASOUP_WORKER_BIN is set: nothing to do"; return
   fi
   [ -f "$PKG/package.json" ] || { say "mediasoup is not installed: nothing to do"; return; }
-  local version cached t0=$SECONDS
+  local version name cached t0=$SECONDS
   version=$(version); [ -n "$version" ] || die "no version in $(rel "$PKG/package.json")"
-  cached="$CACHE_DIR/mediasoup-worker-$version"
-  if runs "$BIN"; then
+  name=$(build_name "$version")
+  cached="$CACHE_DIR/$name"
+  if current "$name"; then
     runs "$cached" || copy "$BIN" "$cached"
     say "ok $(rel "$BIN") ($version)"; return
   fi
@@ -120,14 +130,16 @@ cmd_ensure() {
     flock -w 1800 8 || die "another build of mediasoup-worker $version is still running (lock $(rel "$cached.lock"))"
   fi
   if runs "$cached"; then
-    copy "$cached" "$BIN"
+    copy "$cached" "$BIN" && stamp "$name"
     say "ok $(rel "$BIN") ($version, copied from $(rel "$cached"))"; return
   fi
 
   mkdir -p "$(dirname "$LOG")"; : >"$LOG"
   if [ -z "${MEDIASOUP_SKIP_WORKER_PREBUILT_DOWNLOAD:-}" ]; then
     say "no worker for mediasoup $version: running mediasoup's install script (prebuilt download; log $(rel "$LOG"))"
+    rm -f "$BIN" "$BIN.recipe" # one of an older recipe must not pass for what the script installed
     if postinstall && runs "$BIN"; then
+      stamp "$name"
       copy "$BIN" "$cached"
       say "ok $(rel "$BIN") ($version, mediasoup's install script, $((SECONDS - t0)) s)"; return
     fi
@@ -141,6 +153,7 @@ cmd_ensure() {
   postinstall MEDIASOUP_SKIP_WORKER_PREBUILT_DOWNLOAD=1 PYTHON="$TOOLS/python" MESON="$TOOLS/meson" ||
     { tail -n 30 "$LOG" >&2; die "offline build failed (log $(rel "$LOG"))"; }
   runs "$BIN" || { tail -n 30 "$LOG" >&2; die "the offline build left no working $(rel "$BIN") (log $(rel "$LOG"))"; }
+  stamp "$name"
   copy "$BIN" "$cached"
   say "ok $(rel "$BIN") ($version, built from Debian packages in $((SECONDS - t0)) s, cached as $(rel "$cached"))"
 }
