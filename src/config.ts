@@ -74,6 +74,22 @@ export const configSchema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   /** Largest accepted upload; bigger ones are refused with 413. */
   ATTACHMENT_MAX_BYTES: z.coerce.number().int().positive().max(1024 ** 3).default(25 * 1024 * 1024),
+  // ── voice media (src/voice/media, src/voice/cluster; see src/voice/README.md) ─────────────────────────────────
+  /** Run voice media (mediasoup workers) beside this process's gateway (RUN_GATEWAY) and take part in the voice cluster. */
+  RUN_VOICE: flag('true'),
+  /** This voice node's id in the cluster; defaults to <hostname>-<pid>. */
+  VOICE_NODE_ID: z.string().min(1).max(64).optional(),
+  /** mediasoup workers in this process; default: one per core. */
+  VOICE_WORKERS: z.coerce.number().int().min(1).max(256).optional(),
+  /** IP the WebRtcServers, plain and pipe transports listen on. */
+  VOICE_LISTEN_IP: z.string().min(1).default('127.0.0.1'),
+  /** Address announced to clients (ICE candidates) and to other voice nodes when VOICE_LISTEN_IP is not reachable as is. */
+  VOICE_ANNOUNCED_ADDRESS: z.string().min(1).optional(),
+  /** First WebRtcServer port: worker i listens on VOICE_RTC_PORT + i (UDP and TCP). 0: ports picked freely. */
+  VOICE_RTC_PORT: port.default(40000),
+  /** Consumers on one router beyond which a room's new participants go to a router on another worker (piped). */
+  VOICE_MAX_CONSUMERS_PER_ROUTER: z.coerce.number().int().min(1).default(500),
+  // ── end of voice media ───────────────────────────────────────────────────────────────────────────────────────
 });
 
 export type Config = z.infer<typeof configSchema>;
