@@ -13,6 +13,9 @@ echo "typecheck: tsc --noEmit"
 npx --no -- tsc --noEmit || typecheck=$?
 [ "$typecheck" = 0 ] && echo "typecheck: ok" || echo "typecheck: FAILED"
 
+# The real-browser voice test needs Debian's Chromium (installed here when missing; that test fails if it cannot be).
+bash scripts/chromium.sh || true
+
 vitest=0
 npx --no -- vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || vitest=$?
 

@@ -16,8 +16,10 @@ import { resolveResume, Session, type Connection } from './session.ts';
 import { SessionStore, type ClaimResult } from './session-store.ts';
 import { loadUws, type TemplatedApp, type us_listen_socket, type Uws, type WebSocket } from './uws.ts';
 import { isMember, revoltView, visibleChannelIds } from './views.ts';
+import type { VoiceMedia } from '../voice/media/index.ts';
+import { VoiceSignalling, type VoiceControlMessage } from '../voice/signalling/signalling.ts';
 
-const CLIENT_OPS: ReadonlySet<unknown> = new Set([Op.IDENTIFY, Op.RESUME, Op.HEARTBEAT, Op.PRESENCE_UPDATE]);
+const CLIENT_OPS: ReadonlySet<unknown> = new Set([Op.IDENTIFY, Op.RESUME, Op.HEARTBEAT, Op.PRESENCE_UPDATE, Op.VOICE_REQUEST]);
 /** Frames a client may send per window before it is closed with RATE_LIMITED. */
 const FRAME_LIMIT = 60;
 const FRAME_WINDOW_MS = 10_000;
@@ -30,7 +32,8 @@ export const controlChannel = (prefix: string) => `${prefix}:gw:control`;
 
 type ControlMessage =
   | { type: 'takeover'; sessionId: string }
-  | { type: 'bench-publish'; topic: string; count: number; perTick?: number; size?: number; intervalMs?: number };
+  | { type: 'bench-publish'; topic: string; count: number; perTick?: number; size?: number; intervalMs?: number }
+  | VoiceControlMessage;
 
 interface SocketData {
   connection: SocketConnection;
@@ -86,11 +89,21 @@ class SocketConnection implements Connection {
   sendDispatches(frames: readonly DispatchFrame[], seqs: readonly number[]): boolean {
     const ws = this.ws;
     if (!this.open || !ws) return false;
-    let dropped = false;
+    const maxBuffered = this.maxBuffered;
+    let over = false;
     ws.cork(() => {
-      for (let i = 0; i < frames.length; i++) if (ws.send(frames[i]!.with(seqs[i]!)) === 2) dropped = true;
+      for (let i = 0; i < frames.length; i++) {
+        // Once past the limit the socket is closed: the rest of the batch is lost anyway (the client resumes it),
+        // and writing it would push the buffer past uWS's maxBackpressure, where uWS drops the close frame too (the
+        // client would see 1006 after a timeout instead of 4010). A batch grows with load. Status 0 is backpressure.
+        const status = ws.send(frames[i]!.with(seqs[i]!));
+        if (status === 2 || (status === 0 && ws.getBufferedAmount() > maxBuffered)) {
+          over = true;
+          break;
+        }
+      }
     });
-    if (dropped || ws.getBufferedAmount() > this.maxBuffered) {
+    if (over || ws.getBufferedAmount() > maxBuffered) {
       this.close(CloseCode.SLOW_CONSUMER, 'send buffer full: resume');
       return false;
     }
@@ -132,6 +145,8 @@ export interface GatewayOptions {
   port?: number;
   /** Take part in the publisher election (default: GATEWAY_PUBLISHER). */
   publisher?: boolean;
+  /** This node's voice media (RUN_VOICE): without it, voice requests that need media answer `voice_unavailable`. */
+  voice?: VoiceMedia | undefined;
 }
 
 /**
@@ -158,12 +173,16 @@ export class Gateway {
   private readonly auth: TokenAuthenticator;
   private readonly presence: PresenceTracker;
   private readonly publisher: Publisher | undefined;
+  private readonly voice: VoiceSignalling;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly attaching: Array<{ connection: SocketConnection; session: Session; snapshot: { user: Record<string, unknown>; revoltIds: string[] }; done: () => void }> = [];
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly inflight = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
   private checkpointTick = 0;
+  /** How often the connections are swept, and when they last were (see sweepConnections). */
+  private sweepEvery = 1000;
+  private lastSweep = Date.now();
   private readonly log: Logger;
 
   private constructor(
@@ -193,7 +212,10 @@ export class Gateway {
       prefix: config.REDIS_PREFIX,
       logger: this.log,
       queue: this.queue,
-      apply: (events, more) => this.dispatcher.apply(events, more),
+      apply: async (events, more) => {
+        await this.dispatcher.apply(events, more);
+        this.voice.onEvents(events);
+      },
       flush: () => this.dispatcher.flush(),
     });
     this.presence = new PresenceTracker({
@@ -214,6 +236,15 @@ export class Gateway {
         onLeadership: (leading) => this.onLeadership(leading),
       });
     }
+    this.voice = new VoiceSignalling({
+      services,
+      media: options.voice,
+      nodeId: this.nodeId,
+      redis: this.redis,
+      publish: (message) => this.track(this.redis.publish(controlChannel(config.REDIS_PREFIX), JSON.stringify(message))),
+      track: (promise) => this.track(promise),
+      logger: this.log,
+    });
     this.app = this.uws.App();
   }
 
@@ -276,7 +307,9 @@ export class Gateway {
     );
     this.port = this.uws.us_socket_local_port(this.listenSocket as never);
     const heartbeat = config.GATEWAY_HEARTBEAT_MS;
-    this.timers.push(setInterval(() => this.sweepConnections(), Math.max(50, Math.min(1000, Math.floor(heartbeat / 4)))));
+    this.sweepEvery = Math.max(50, Math.min(1000, Math.floor(heartbeat / 4)));
+    this.lastSweep = Date.now();
+    this.timers.push(setInterval(() => this.sweepConnections(), this.sweepEvery));
     this.timers.push(setInterval(() => this.track(this.checkpoint()), 5000));
     this.log.info({ host, port: this.port }, 'gateway listening');
   }
@@ -287,7 +320,8 @@ export class Gateway {
     const idleTimeout = Math.min(960, Math.max(8, 4 * Math.ceil((3 * config.GATEWAY_HEARTBEAT_MS) / 4000)));
     this.app.ws<SocketData>('/gateway', {
       maxPayloadLength: 16 * 1024,
-      // uWS drops sends past this; we close a socket at maxBuffered, so a drop only happens within one write.
+      // uWS drops sends past this; we close a socket once past maxBuffered and stop writing to it, so a drop only
+      // happens within one frame bigger than maxBuffered, and the close frame (4010) still fits.
       maxBackpressure: Math.max(64 * 1024, maxBuffered * 2),
       closeOnBackpressureLimit: 0,
       idleTimeout,
@@ -374,6 +408,10 @@ export class Gateway {
         );
         return;
       }
+      case Op.VOICE_REQUEST:
+        if (connection.phase === 'hello') return connection.close(CloseCode.NOT_AUTHENTICATED, 'not authenticated');
+        this.voice.request(connection, connection.phase === 'ready' ? connection.session?.userId : undefined, message.d);
+        return;
     }
   }
 
@@ -577,13 +615,28 @@ export class Gateway {
       this.release(session);
     }
     // A session still replaying is released by its resume flow, which sees the connection closed.
+    this.voice.closed(connection);
     if (connection.presenceUser) this.track(this.presence.disconnected(connection.presenceUser, connection.id));
   }
 
-  /** Identify deadlines and heartbeats: silent connections are zombies. */
+  /**
+   * Identify deadlines and heartbeats: silent connections are zombies. Silence is counted only while this node was
+   * listening: a sweep that runs late means the node's own event loop was stalled (a long task, GC, a starved CPU),
+   * and whatever the clients sent meanwhile still sits unread in the sockets (timers run before I/O is polled), so
+   * the stall is charged to nobody: every deadline moves forward by it. A client silent while the node was running
+   * is still closed after 1.5 intervals of that time.
+   */
   private sweepConnections(): void {
     const { GATEWAY_IDENTIFY_TIMEOUT_MS: identifyTimeout, GATEWAY_HEARTBEAT_MS: heartbeat } = this.services.config;
     const now = Date.now();
+    const stalled = now - this.lastSweep - this.sweepEvery;
+    this.lastSweep = now;
+    if (stalled > this.sweepEvery / 2) {
+      for (const connection of this.connections) {
+        connection.helloAt = Math.min(now, connection.helloAt + stalled);
+        connection.lastBeat = Math.min(now, connection.lastBeat + stalled);
+      }
+    }
     for (const connection of [...this.connections]) {
       if (connection.phase === 'hello' && now - connection.helloAt > identifyTimeout) {
         connection.close(CloseCode.NOT_AUTHENTICATED, 'no IDENTIFY or RESUME in time');
@@ -628,6 +681,8 @@ export class Gateway {
       this.sessions.get(message.sessionId)?.connection?.close(CloseCode.SESSION_REPLACED, 'session resumed on another connection');
     } else if (message.type === 'bench-publish' && this.services.config.GATEWAY_BENCH_HOOKS) {
       this.benchPublish(message.topic, message.count, message.perTick ?? 50, message.size ?? 0, message.intervalMs ?? 0);
+    } else if (message.type === 'voice') {
+      this.voice.onControl(message);
     }
   }
 
@@ -676,6 +731,7 @@ export class Gateway {
       await this.publisher?.stop();
       await this.feed.stop();
       while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+      this.voice.close();
       await this.presence.stop();
       this.subscriber.disconnect();
       await this.redis.quit().catch(() => undefined);

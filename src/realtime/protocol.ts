@@ -5,8 +5,10 @@ import { userStatusSchema } from '../commands/users/events.ts';
  * The gateway protocol (ws://host:GATEWAY_PORT/gateway): JSON text frames `{op, d, s?, t?}`.
  *
  * server → client: HELLO, READY, DISPATCH (with `t` and the per-session sequence `s`), HEARTBEAT_ACK, RESUMED,
- *                  INVALID_SESSION, RECONNECT, TYPING (ephemeral, no `s`)
- * client → server: IDENTIFY, RESUME, HEARTBEAT, PRESENCE_UPDATE
+ *                  INVALID_SESSION, RECONNECT, TYPING (ephemeral, no `s`), VOICE_RESPONSE, VOICE_EVENT
+ * client → server: IDENTIFY, RESUME, HEARTBEAT, PRESENCE_UPDATE, VOICE_REQUEST
+ *
+ * Voice signalling (VOICE_*: no `s`, not replayed) is specified in src/voice/signalling/protocol.ts.
  */
 export const Op = {
   HELLO: 'HELLO',
@@ -21,6 +23,10 @@ export const Op = {
   RECONNECT: 'RECONNECT',
   PRESENCE_UPDATE: 'PRESENCE_UPDATE',
   TYPING: 'TYPING',
+  /** Voice signalling: `{id, method, data}` → VOICE_RESPONSE `{id, ok, data | error}`; pushed VOICE_EVENT `{type, data}`. */
+  VOICE_REQUEST: 'VOICE_REQUEST',
+  VOICE_RESPONSE: 'VOICE_RESPONSE',
+  VOICE_EVENT: 'VOICE_EVENT',
 } as const;
 
 /**
@@ -77,8 +83,10 @@ const resume = z.object({
 /** `d` is the last sequence number the client received (or null). */
 const heartbeat = z.object({ op: z.literal(Op.HEARTBEAT), d: z.number().int().min(0).nullable().optional() });
 const presenceUpdate = z.object({ op: z.literal(Op.PRESENCE_UPDATE), d: z.object({ status: userStatusSchema }) });
+/** `d` is validated by voice signalling, which answers a malformed request with an error VOICE_RESPONSE. */
+const voiceRequest = z.object({ op: z.literal(Op.VOICE_REQUEST), d: z.unknown() });
 
-export const clientFrameSchema = z.discriminatedUnion('op', [identify, resume, heartbeat, presenceUpdate]);
+export const clientFrameSchema = z.discriminatedUnion('op', [identify, resume, heartbeat, presenceUpdate, voiceRequest]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 
 /** Names of the synthetic dispatches the gateway derives from domain events for one session. */

@@ -39,6 +39,20 @@ export const MESSAGE_EVENTS: ReadonlySet<string> = new Set([
   'MessageUnpinned',
 ]);
 
+/**
+ * Voice events (src/commands/voice, on the channel's voice stream): routed like message events, to whoever may
+ * view the voice channel now. The user-stream voice events (claims, standing moderation) reach nobody.
+ */
+export const VOICE_EVENTS: ReadonlySet<string> = new Set([
+  'VoiceSessionStarted',
+  'VoiceSessionEnded',
+  'VoiceParticipantJoined',
+  'VoiceParticipantLeft',
+  'VoiceStateChanged',
+  'VoiceSpeakingChanged',
+  'VoiceStreamSet',
+]);
+
 /** Channel events: delivered to whoever may view the channel before or after the event. */
 const CHANNEL_EVENTS: ReadonlySet<string> = new Set([
   'ChannelCreated',
@@ -91,9 +105,12 @@ const UNAVAILABLE_REASON: Record<string, string> = {
 
 export type EventKind = 'message' | 'revolt' | 'user';
 
-/** What kind of routing an event needs; undefined for events no client receives (sessions, reservations, ...). */
+/**
+ * What kind of routing an event needs; undefined for events no client receives (sessions, reservations, ...).
+ * 'message': channel-scoped (messages and voice), for whoever may view the channel now.
+ */
 export function kindOf(type: string): EventKind | undefined {
-  if (MESSAGE_EVENTS.has(type)) return 'message';
+  if (MESSAGE_EVENTS.has(type) || VOICE_EVENTS.has(type)) return 'message';
   if (CHANNEL_EVENTS.has(type) || REVOLT_EVENTS.has(type) || type === 'RevoltCreated') return 'revolt';
   if (USER_EVENTS.has(type)) return 'user';
   return undefined;
@@ -104,7 +121,7 @@ interface ChannelScoped {
   channelId: string;
 }
 
-/** Whether the viewer may see a message event (they may view its channel right now). */
+/** Whether the viewer may see a message (or voice) event: they may view its channel right now. */
 export function seesMessage(viewer: Viewer, event: RecordedEvent): boolean {
   const { revoltId, channelId } = event.data as ChannelScoped;
   return viewer.revolts.get(revoltId)?.has(channelId) ?? false;

@@ -24,22 +24,42 @@ describe('backpressure', () => {
     const fast = (await GatewayClient.identify(server.url(), bo.token)).client;
     const { client: slow, ready } = await GatewayClient.identify(server.url(), cy.token);
     clients.push(fast, slow);
-    slow.stopHeartbeats();
-    slow.ws.pause(); // stops reading: the kernel buffers fill, then the gateway's
+    // Stops reading (the kernel buffers fill, then the gateway's) but keeps heartbeating: only its reading is slow,
+    // so it cannot be closed as a zombie (4009) however long this takes on a loaded machine.
+    slow.ws.pause();
 
+    // Big frames, so that about a hundred messages fill what the kernel buffers on loopback (the gateway's send
+    // buffer grows to several MiB) before the gateway's own 64 KiB: the content plus three embeds whose URLs (not
+    // counted in the embeds' 6000 characters of text) make ~40 KB a message, still less than that 64 KiB (a frame
+    // bigger than GATEWAY_MAX_BUFFERED_BYTES leaves no room for the close frame). 4 KB ones took over a thousand.
     const big = 'x'.repeat(3900);
+    const url = (kind: string, i: number) => `https://example.com/${kind}/${i}/${'x'.repeat(2000)}`;
+    const embeds = Array.from({ length: 3 }, (_, i) => ({
+      url: url('e', i),
+      thumbnail: { url: url('t', i) },
+      image: { url: url('i', i) },
+      author: { name: 'a', url: url('a', i), iconUrl: url('ai', i) },
+      footer: { text: 'f', iconUrl: url('fi', i) },
+    }));
+    const send = async (n: number) => {
+      const { body, position } = await cmd.ok('POST', `/v1/channels/${revolt.general}/messages`, ada.token, { content: `${big} ${n}`, embeds });
+      return { id: body.id as string, position };
+    };
     const sent: Array<{ id: string; position: number }> = [];
     const started = Date.now();
-    // Until the gateway gives up on the slow socket (it counts two sockets until then).
-    while (server.gateway.stats.sockets === 2 && Date.now() - started < 25_000) {
-      const batch = await Promise.all(Array.from({ length: 20 }, (_, i) => cmd.send(ada, revolt.general, `${big} ${sent.length + i}`)));
+    // Until the gateway gives up on the slow socket (it counts two sockets until then): a condition on what was
+    // sent, with a deadline only against sending forever.
+    while (server.gateway.stats.sockets === 2) {
+      if (Date.now() - started > 120_000) throw new Error(`the slow socket was still open after ${sent.length} messages`);
+      const batch = await Promise.all(Array.from({ length: 10 }, (_, i) => send(sent.length + i)));
       sent.push(...batch);
-      // The fast client keeps up all along.
-      await fast.waitFor(sent.length, (f) => f.t === 'MessageSent', 5000);
+      // The fast client keeps up all along: it gets every message while the slow one holds its frames (and the
+      // gateway closes the slow socket in the same write that overflows it, before this resolves).
+      await fast.waitFor(sent.length, (f) => f.t === 'MessageSent', 30_000);
     }
     expect(server.gateway.stats.sockets).toBe(1);
     slow.ws.resume(); // reads what was buffered, then the close frame
-    const { code } = await slow.waitClosed(10_000);
+    const { code } = await slow.waitClosed(30_000);
     expect(code).toBe(CloseCode.SLOW_CONSUMER);
     expect(slow.lastSeq).toBeLessThanOrEqual(fast.lastSeq);
 
@@ -48,5 +68,5 @@ describe('backpressure', () => {
     expect(outcome.op).toBe('RESUMED');
     const got = [...slow.of('MessageSent'), ...back.of('MessageSent')].map((f) => f.d.messageId);
     expect(got).toEqual(sent.sort((a, b) => a.position - b.position).map((m) => m.id));
-  }, 45_000);
+  }, 180_000);
 });

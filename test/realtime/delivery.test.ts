@@ -43,13 +43,14 @@ describe('dispatch', () => {
     });
     const sent = (await Promise.all(senders)).flat().sort((a, b) => a.position - b.position);
     for (const client of [watcher, owner]) {
-      const got = await client.waitFor(60, (f) => f.t === 'MessageSent' && f.d.content.startsWith('burst'));
+      const got = await client.waitFor(60, (f) => f.t === 'MessageSent' && f.d.content.startsWith('burst'), 30_000);
       // The order of the event store, which every viewer shares.
       expect(got.map((f) => f.d.messageId)).toEqual(sent.map((m) => m.id));
       const seqs = client.dispatches.map((f) => f.s);
       expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     }
-  });
+    // 60 sends one after another per sender: ~2 s on an idle machine, close to half a minute on a loaded one.
+  }, 120_000);
 
   it('delivers edits, deletions, reactions, pins, revolt, role and profile changes to the members who may see them', async () => {
     const { client: watcher } = await connect(cy);
@@ -109,17 +110,22 @@ describe('dispatch', () => {
     const keyholders = await cmd.role(ada, revolt.id, 'keyholders');
     await cmd.overwrite(ada, vault, keyholders, { type: 'role', allow: ['VIEW_CHANNEL'] });
     const sender = steadySender(server, ada, vault, 'vault');
-    await sleep(150);
+    // Conditions on the stream, not timings: messages before the grant, at least three between the grant and the
+    // revoke, and more after the revoke, however slowly this machine sends them.
+    await sender.accepted(2);
     const granted = await cmd.grant(ada, revolt.id, cy.id, keyholders);
-    await sleep(250);
+    await sender.accepted(3, (m) => m.position > granted.position);
     const revoked = await cmd.revoke(ada, revolt.id, cy.id, keyholders);
-    await sleep(150);
+    await sender.accepted(2, (m) => m.position > revoked.position);
     const sent = await sender.stop();
     const expected = sent.filter((m) => m.position > granted.position && m.position < revoked.position).map((m) => m.id);
     expect(expected.length).toBeGreaterThan(2);
     expect(sent.length).toBeGreaterThan(expected.length);
     await watcher.waitFor(1, (f) => f.t === 'ChannelAccessChanged' && f.d.removed.includes(vault));
-    await sleep(200);
+    // A session gets its dispatches in the store's order: once a later message cy may see has arrived, anything of
+    // the vault's after the revoke would have arrived before it.
+    const marker = await cmd.send(ada, revolt.general, 'after the vault');
+    await watcher.waitFor(1, (f) => f.d?.messageId === marker.id);
     expect(sentIn(watcher, vault).map((f) => f.d.messageId)).toEqual(expected);
     const added = watcher.of('ChannelAccessChanged', (d) => d.added.some((c: { id: string }) => c.id === vault));
     expect(added).toHaveLength(1);
@@ -130,15 +136,18 @@ describe('dispatch', () => {
     await cmd.join(dee, revolt.invite);
     const { client: kicked } = await connect(dee);
     const sender = steadySender(server, bo, revolt.general, 'kick');
-    await sleep(200);
+    await sender.accepted(2);
     const kick = await cmd.kick(ada, revolt.id, dee.id);
-    await sleep(200);
+    await sender.accepted(2, (m) => m.position > kick.position);
     const sent = await sender.stop();
     await kicked.waitFor(1, (f) => f.t === 'RevoltUnavailable');
-    await sleep(150);
-    const got = kicked.dispatches.filter((f) => f.t === 'MessageSent' && f.d.content.startsWith('kick')).map((f) => f.d.messageId);
+    // dee's own status change reaches dee after everything before it: anything wrongly sent after the kick is in.
+    await cmd.ok('PUT', '/v1/users/@me/status', dee.token, { status: 'away' });
+    const marker = await kicked.next((f) => f.t === 'UserStatusChanged' && f.d.status === 'away');
+    const untilMarker = kicked.dispatches.slice(0, kicked.dispatches.indexOf(marker));
+    const got = untilMarker.filter((f) => f.t === 'MessageSent' && f.d.content.startsWith('kick')).map((f) => f.d.messageId);
     expect(got).toEqual(sent.filter((m) => m.position < kick.position).map((m) => m.id));
-    const tail = kicked.dispatches.slice(-2).map((f: Frame) => [f.t, f.d.reason ?? f.d.userId]);
+    const tail = untilMarker.slice(-2).map((f: Frame) => [f.t, f.d.reason ?? f.d.userId]);
     expect(tail).toEqual([
       ['MemberKicked', dee.id],
       ['RevoltUnavailable', 'kicked'],
@@ -155,7 +164,8 @@ describe('dispatch', () => {
     await cmd.ban(ada, revolt.id, eve.id);
     const after = await cmd.send(bo, revolt.general, 'after the ban');
     await joiner.waitFor(1, (f) => f.t === 'RevoltUnavailable' && f.d.reason === 'banned');
-    await sleep(150);
+    await cmd.ok('PUT', '/v1/users/@me/status', eve.token, { status: 'away' });
+    await joiner.next((f) => f.t === 'UserStatusChanged' && f.d.status === 'away');
     expect(joiner.dispatches.some((f) => f.d?.messageId === after.id)).toBe(false);
   });
 });

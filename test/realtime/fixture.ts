@@ -45,10 +45,13 @@ export function commandsOf(server: GatewayServer) {
   };
 }
 
+type Accepted = { id: string; position: number; content: string };
+
 /** Sends messages one after another from `user` until `stop()` is called; returns what was accepted. */
 export function steadySender(server: GatewayServer, user: User, channelId: string, label: string) {
-  const sent: Array<{ id: string; position: number; content: string }> = [];
+  const sent: Accepted[] = [];
   let stopped = false;
+  let failed: unknown;
   const done = (async () => {
     for (let i = 0; !stopped; i++) {
       const content = `${label} ${i}`;
@@ -57,8 +60,23 @@ export function steadySender(server: GatewayServer, user: User, channelId: strin
       sent.push({ id: res.body.id, position: Number(res.headers['x-event-position']), content });
     }
   })();
+  done.catch((error: unknown) => (failed = error));
   return {
     sent,
+    /**
+     * Resolves once at least `count` accepted messages match `where` (say, those after some event's position): a
+     * condition on the stream, not on how fast this machine happens to send.
+     */
+    async accepted(count: number, where: (m: Accepted) => boolean = () => true, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        if (failed) throw failed;
+        const n = sent.filter(where).length;
+        if (n >= count) return;
+        if (stopped || Date.now() > deadline) throw new Error(`${label}: ${n}/${count} matching messages accepted (of ${sent.length})`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
     async stop() {
       stopped = true;
       await done;

@@ -74,6 +74,25 @@ describe('gateway handshake', () => {
     await again.close();
   });
 
+  it('does not take its own stalled event loop for silence: heartbeats sent meanwhile still count', async () => {
+    const fay = await server.api.register('fay');
+    const { client, ready } = await GatewayClient.identify(server.url(), fay.token);
+    expect(ready.op).toBe('READY');
+    // The gateway runs in this process: block its event loop for more than the zombie deadline (1.5 × 600 ms).
+    // The client's heartbeats fall due meanwhile and go out as the loop turns again, but the node's sweep (a timer)
+    // runs before it reads its sockets (I/O is polled after timers): the stall must not count as the client's.
+    const until = Date.now() + 2500;
+    while (Date.now() < until) {
+      // a long synchronous task, a GC pause, or a starved CPU
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Still open: a heartbeat now is answered (a close would have come first).
+    client.send('HEARTBEAT', client.lastSeq);
+    await client.next((f) => f.op === 'HEARTBEAT_ACK', 10_000, client.frames.length);
+    expect(client.closeCode).toBeUndefined();
+    await client.close();
+  });
+
   it('closes undecodable frames (4002), unknown ops (4001) and a second IDENTIFY (4005)', async () => {
     const cy = await server.api.register('cy');
     const garbage = await GatewayClient.connect(server.url());

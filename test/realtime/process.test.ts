@@ -9,12 +9,17 @@ let nodes: GatewayProcess[] = [];
 let survivor = 0;
 const clients: GatewayClient[] = [];
 
+/** Three processes start at once (each loading the whole app through tsx): minutes, not seconds, on a busy machine. */
+const START_TIMEOUT_MS = 150_000;
+
 beforeAll(async () => {
-  const env = { ...engines.env, RATE_LIMIT_SCALE: '100', GATEWAY_HEARTBEAT_MS: '2000' };
+  // Heartbeats every 5 s: these clients live in this (test) process, and a stall of it of a few seconds under load
+  // must not make the gateway nodes, which run elsewhere, take them for zombies.
+  const env = { ...engines.env, RATE_LIMIT_SCALE: '100', GATEWAY_HEARTBEAT_MS: '5000' };
   api = new ServerProcess({ ...env, RUN_GATEWAY: 'false' }, await freePort());
   nodes = [new GatewayProcess(env, await freePort()), new GatewayProcess(env, await freePort())];
-  await Promise.all([api.start(), ...nodes.map((n) => n.start())]);
-}, 60_000);
+  await Promise.all([api.start(START_TIMEOUT_MS), ...nodes.map((n) => n.start(START_TIMEOUT_MS))]);
+}, START_TIMEOUT_MS + 30_000);
 afterAll(async () => {
   await Promise.allSettled(clients.map((c) => c.close()));
   await Promise.allSettled([api?.stop('SIGKILL'), ...nodes.map((n) => n.stop('SIGKILL'))]);
@@ -38,7 +43,7 @@ describe('gateway processes (npm start shape: an API node and two gateway-only n
     const healths = await eventually(async () => {
       const all = await Promise.all(nodes.map((n) => n.health()));
       return all.filter((h) => h?.publisher).length === 1 && all;
-    }, 15_000, 'one publisher among the nodes');
+    }, 30_000, 'one publisher among the nodes');
     const doomed = healths.findIndex((h) => h!.publisher);
     survivor = 1 - doomed;
 
@@ -55,7 +60,7 @@ describe('gateway processes (npm start shape: an API node and two gateway-only n
         await sleep(20);
       }
     })();
-    await victim.waitFor(10, (f) => f.t === 'MessageSent');
+    await victim.waitFor(10, (f) => f.t === 'MessageSent', 30_000);
     expect(await nodes[doomed]!.stop('SIGKILL')).toBeNull();
     const { code } = await victim.waitClosed();
     expect(code).toBe(1006);
@@ -65,20 +70,20 @@ describe('gateway processes (npm start shape: an API node and two gateway-only n
     const { client: resumed, outcome } = await GatewayClient.resume(nodes[survivor]!.url, ready.d.sessionId, victim.lastSeq);
     clients.push(resumed);
     expect(outcome.op).toBe('RESUMED');
-    await eventually(async () => (await nodes[survivor]!.health())?.publisher, 15_000, 'the survivor to publish');
+    await eventually(async () => (await nodes[survivor]!.health())?.publisher, 30_000, 'the survivor to publish');
     await sleep(500);
     stop = true;
     await sender;
     const last = sent.at(-1)!.id;
-    await resumed.waitFor(1, (f) => f.d?.messageId === last, 15_000);
-    await witness.waitFor(1, (f) => f.d?.messageId === last, 15_000);
+    await resumed.waitFor(1, (f) => f.d?.messageId === last, 30_000);
+    await witness.waitFor(1, (f) => f.d?.messageId === last, 30_000);
 
     const ids = (c: GatewayClient) => c.of('MessageSent').map((f) => f.d.messageId);
     expect([...ids(victim), ...ids(resumed)]).toEqual(sent.map((m) => m.id));
     expect(ids(witness)).toEqual(sent.map((m) => m.id));
     const seqs = [...victim.dispatches, ...resumed.dispatches].map((f) => f.s);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
-  }, 45_000);
+  }, 150_000);
 
   it('a gateway node stops cleanly on SIGINT, telling its clients to reconnect', async () => {
     const cy = await register('cy');

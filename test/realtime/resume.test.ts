@@ -46,14 +46,19 @@ describe('RESUME', () => {
     await first.waitFor(15, (f) => f.t === 'MessageSent');
     await first.drop();
     const lastSeq = first.lastSeq;
-    await sleep(300); // more messages land while bo is away
+    // More messages land while bo is away (and reach the gateway, so that the resume has them to replay).
+    const seen = new Set(messageIds(first.dispatches, 'flow'));
+    await sender.accepted(2, (m) => !seen.has(m.id));
+    const missed = sender.sent.find((m) => !seen.has(m.id))!;
+    await eventually(() => server.gateway.position >= missed.position, 30_000, 'the gateway to dispatch a missed message');
     const { client: second, outcome } = await resume(sessionId, lastSeq);
     expect(outcome.op).toBe('RESUMED');
     expect(outcome.d.sessionId).toBe(sessionId);
     // The replayed dispatches come before RESUMED, and continue the numbering.
     const replayed = second.frames.slice(0, second.frames.indexOf(outcome)).filter((f) => f.op === 'DISPATCH');
     expect(replayed.length).toBeGreaterThan(0);
-    await sleep(300);
+    // And more after it, live.
+    await sender.accepted(sender.sent.length + 2);
     const sent = await sender.stop();
     await second.waitFor(1, (f) => f.d?.messageId === sent.at(-1)!.id);
 
@@ -65,8 +70,9 @@ describe('RESUME', () => {
 
   it('replays the dispatches a client lost in flight with the same numbers, and takes the session over from a socket still open', async () => {
     const { client: first, sessionId } = await connect(bo);
-    // No heartbeat may acknowledge the frames this client will pretend it lost.
-    first.stopHeartbeats();
+    // No heartbeat may acknowledge the frames this client will pretend it lost, but it keeps heartbeating (with
+    // null: acknowledging nothing), so the node never takes it for a zombie however long the sends below take.
+    first.acknowledge = false;
     const sent = [];
     for (let i = 0; i < 8; i++) sent.push(await cmd.send(ada, revolt.general, `again ${i}`));
     await first.waitFor(8, (f) => f.t === 'MessageSent' && f.d.content.startsWith('again'));
@@ -108,9 +114,10 @@ describe('RESUME', () => {
     expect(all).not.toContain(hidden.id);
     expect(all).not.toContain(late.id);
     expect(kick.position).toBeGreaterThan(open.position);
-    // And no live delivery either.
+    // And no live delivery either: cy's own status change reaches cy after anything sent before it.
     const later = await cmd.send(ada, revolt.general, 'away later');
-    await sleep(200);
+    await cmd.ok('PUT', '/v1/users/@me/status', cy.token, { status: 'away' });
+    await second.next((f) => f.t === 'UserStatusChanged' && f.d.status === 'away');
     expect(JSON.stringify(second.frames)).not.toContain(later.id);
   });
 

@@ -34,6 +34,12 @@ export async function startGatewayServer(label: string, env: Record<string, stri
 
 export type GatewayServer = Awaited<ReturnType<typeof startGatewayServer>>;
 
+/**
+ * How long a handshake may take before the test gives up: generous, since waiting longer for READY or RESUMED proves
+ * no less (a RESUME may wait 3 s for a dead node, then replay from the store, on a machine under load).
+ */
+const HANDSHAKE_TIMEOUT_MS = 30_000;
+
 /** A protocol client over `ws`: records every frame, answers nothing by itself except optional heartbeats. */
 export class GatewayClient {
   readonly frames: Frame[] = [];
@@ -41,6 +47,8 @@ export class GatewayClient {
   private heartbeat: NodeJS.Timeout | undefined;
   closeCode: number | undefined;
   closeReason = '';
+  /** Whether heartbeats carry the last `s` received (acknowledging it); false sends null, acknowledging nothing. */
+  acknowledge = true;
   readonly closed: Promise<{ code: number; reason: string }>;
 
   private constructor(readonly ws: WebSocket) {
@@ -72,27 +80,27 @@ export class GatewayClient {
   /** Connects and IDENTIFYs; resolves with READY. Heartbeats are sent unless told otherwise. */
   static async identify(url: string, token: string, options: { heartbeat?: boolean } = {}): Promise<{ client: GatewayClient; ready: Frame }> {
     const client = await GatewayClient.connect(url);
-    const hello = await client.next((f) => f.op === 'HELLO');
+    const hello = await client.next((f) => f.op === 'HELLO', HANDSHAKE_TIMEOUT_MS);
     if (options.heartbeat !== false) client.startHeartbeats(hello.d.heartbeatInterval);
     client.send('IDENTIFY', { token });
-    const ready = await client.next((f) => f.op === 'READY' || f.op === 'INVALID_SESSION');
+    const ready = await client.next((f) => f.op === 'READY' || f.op === 'INVALID_SESSION', HANDSHAKE_TIMEOUT_MS);
     return { client, ready };
   }
 
   /** Connects and RESUMEs; resolves once RESUMED or INVALID_SESSION arrives. */
   static async resume(url: string, sessionId: string, seq: number, extra: Record<string, unknown> = {}): Promise<{ client: GatewayClient; outcome: Frame }> {
     const client = await GatewayClient.connect(url);
-    const hello = await client.next((f) => f.op === 'HELLO');
+    const hello = await client.next((f) => f.op === 'HELLO', HANDSHAKE_TIMEOUT_MS);
     client.startHeartbeats(hello.d.heartbeatInterval);
     client.send('RESUME', { sessionId, seq, ...extra });
-    const outcome = await client.next((f) => f.op === 'RESUMED' || f.op === 'INVALID_SESSION');
+    const outcome = await client.next((f) => f.op === 'RESUMED' || f.op === 'INVALID_SESSION', HANDSHAKE_TIMEOUT_MS);
     return { client, outcome };
   }
 
   startHeartbeats(interval: number): void {
     clearInterval(this.heartbeat);
     this.heartbeat = setInterval(() => {
-      if (this.ws.readyState === WebSocket.OPEN) this.send('HEARTBEAT', this.lastSeq);
+      if (this.ws.readyState === WebSocket.OPEN) this.send('HEARTBEAT', this.acknowledge ? this.lastSeq : null);
     }, Math.max(20, Math.floor(interval / 2)));
   }
 
@@ -236,10 +244,11 @@ export class GatewayProcess {
     );
   }
 
-  async start(timeoutMs = 30_000): Promise<void> {
+  /** Resolves once the node answers its health check: generous by default, a loaded machine takes long to start one. */
+  async start(timeoutMs = 120_000): Promise<void> {
     const { spawn } = await import('node:child_process');
     this.child = spawn(process.execPath, [...this.nodeArgs, '--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, LOG_LEVEL: 'warn', ...this.env, RUN_API: 'false', RUN_PROJECTIONS: 'false', RUN_GATEWAY: 'true', GATEWAY_PORT: String(this.port) },
+      env: { ...process.env, LOG_LEVEL: 'warn', ...this.env, RUN_API: 'false', RUN_PROJECTIONS: 'false', RUN_GATEWAY: 'true', RUN_VOICE: 'false', GATEWAY_PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));

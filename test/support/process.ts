@@ -29,7 +29,8 @@ export class ServerProcess {
     // A gateway port of its own unless the test chose one, so it never meets `npm start`'s :3001 or another test's.
     const gatewayPort = this.env.GATEWAY_PORT ?? String(await freePort());
     this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, LOG_LEVEL: 'warn', GATEWAY_PORT: gatewayPort, ...this.env, API_PORT: String(this.port) },
+      // Voice media on ports picked freely, for the same reason.
+      env: { ...process.env, LOG_LEVEL: 'warn', GATEWAY_PORT: gatewayPort, VOICE_RTC_PORT: '0', ...this.env, API_PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
