@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandsOf, steadySender, type User } from './fixture.ts';
-import { GatewayClient, sleep, startGatewayServer, type Frame, type GatewayServer } from './support.ts';
+import { commandsOf, gatewayCommunity, steadySender, type User } from './fixture.ts';
+import { GatewayClient, sleep, type Frame, type GatewayServer } from './support.ts';
 
 let server: GatewayServer;
 let cmd: ReturnType<typeof commandsOf>;
@@ -20,12 +20,9 @@ async function connect(user: User) {
 const sentIn = (client: GatewayClient, channelId: string) => client.of('MessageSent', (d) => d.channelId === channelId);
 
 beforeAll(async () => {
-  server = await startGatewayServer('gwdeliver');
-  cmd = commandsOf(server);
-  [ada, bo, cy] = await Promise.all([server.api.register('ada'), server.api.register('bo'), server.api.register('cy')]);
-  revolt = await cmd.revolt(ada, 'Delivery Rebels');
-  await cmd.join(bo, revolt.invite);
-  await cmd.join(cy, revolt.invite);
+  let users: User[];
+  ({ server, cmd, users, revolt } = await gatewayCommunity('gwdeliver', 'Delivery Rebels', ['ada', 'bo', 'cy']));
+  [ada, bo, cy] = users as [User, User, User];
 });
 afterAll(async () => {
   await Promise.allSettled(clients.map((c) => c.close()));

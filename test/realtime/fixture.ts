@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import type { GatewayServer } from './support.ts';
+import type { GatewayOptions } from '../../src/realtime/gateway.ts';
+import { startGatewayServer, type GatewayServer } from './support.ts';
 
 export interface User {
   id: string;
@@ -83,4 +84,17 @@ export function steadySender(server: GatewayServer, user: User, channelId: strin
       return sent;
     },
   };
+}
+
+/**
+ * A gateway server (one node unless `nodes` says otherwise) and a revolt: the first of `names` creates it, the others
+ * join it by invite, in order.
+ */
+export async function gatewayCommunity(label: string, revoltName: string, names: string[], env: Record<string, string> = {}, nodes?: GatewayOptions[]) {
+  const server = await startGatewayServer(label, env, nodes);
+  const cmd = commandsOf(server);
+  const users: User[] = await Promise.all(names.map((name) => server.api.register(name)));
+  const revolt = await cmd.revolt(users[0]!, revoltName);
+  for (const user of users.slice(1)) await cmd.join(user, revolt.invite);
+  return { server, cmd, users, revolt };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode } from '../../src/realtime/protocol.ts';
-import { commandsOf, steadySender, type User } from './fixture.ts';
-import { eventually, GatewayClient, sleep, startGatewayServer, type Frame, type GatewayServer } from './support.ts';
+import { commandsOf, gatewayCommunity, steadySender, type User } from './fixture.ts';
+import { eventually, GatewayClient, sleep, type Frame, type GatewayServer } from './support.ts';
 
 let server: GatewayServer;
 let cmd: ReturnType<typeof commandsOf>;
@@ -21,11 +21,9 @@ const ids = (frames: Frame[], prefix: string) => frames.filter((f) => f.t === 'M
 
 beforeAll(async () => {
   // Two gateway nodes on their own ports, behind one event stream: one of them publishes it.
-  server = await startGatewayServer('gwnodes', {}, [{}, {}]);
-  cmd = commandsOf(server);
-  [ada, bo] = await Promise.all([server.api.register('ada'), server.api.register('bo')]);
-  revolt = await cmd.revolt(ada, 'Two Node Rebels');
-  await cmd.join(bo, revolt.invite);
+  let users: User[];
+  ({ server, cmd, users, revolt } = await gatewayCommunity('gwnodes', 'Two Node Rebels', ['ada', 'bo'], {}, [{}, {}]));
+  [ada, bo] = users as [User, User];
 });
 afterAll(async () => {
   await Promise.allSettled(clients.map((c) => c.close()));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandsOf, type User } from './fixture.ts';
-import { eventually, GatewayClient, sleep, startGatewayServer, type GatewayServer } from './support.ts';
+import { commandsOf, gatewayCommunity, type User } from './fixture.ts';
+import { eventually, GatewayClient, sleep, type GatewayServer } from './support.ts';
 
 let server: GatewayServer;
 let cmd: ReturnType<typeof commandsOf>;
@@ -28,12 +28,10 @@ async function readModels() {
 const presenceOf = (client: GatewayClient, userId: string) => client.of('UserPresenceChanged', (d) => d.userId === userId).map((f) => f.d.presence);
 
 beforeAll(async () => {
-  server = await startGatewayServer('gwpresence', { GATEWAY_PRESENCE_GRACE_MS: '1500' });
-  cmd = commandsOf(server);
-  [ada, bo] = await Promise.all([server.api.register('ada'), server.api.register('bo')]);
-  const revolt = await cmd.revolt(ada, 'Presence Rebels');
-  revoltId = revolt.id;
-  await cmd.join(bo, revolt.invite);
+  const community = await gatewayCommunity('gwpresence', 'Presence Rebels', ['ada', 'bo'], { GATEWAY_PRESENCE_GRACE_MS: '1500' });
+  ({ server, cmd } = community);
+  [ada, bo] = community.users as [User, User];
+  revoltId = community.revolt.id;
 });
 afterAll(async () => {
   await Promise.allSettled(clients.map((c) => c.close()));

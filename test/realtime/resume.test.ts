@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode } from '../../src/realtime/protocol.ts';
 import { Replay } from '../../src/realtime/replay.ts';
 import { Session } from '../../src/realtime/session.ts';
-import { commandsOf, steadySender, type User } from './fixture.ts';
-import { eventually, GatewayClient, sleep, startGatewayServer, type Frame, type GatewayServer } from './support.ts';
+import { commandsOf, gatewayCommunity, steadySender, type User } from './fixture.ts';
+import { eventually, GatewayClient, sleep, type Frame, type GatewayServer } from './support.ts';
 
 let server: GatewayServer;
 let cmd: ReturnType<typeof commandsOf>;
@@ -28,11 +28,9 @@ async function resume(sessionId: string, seq: number) {
 const messageIds = (frames: Frame[], prefix: string) => frames.filter((f) => f.t === 'MessageSent' && f.d.content.startsWith(prefix)).map((f) => f.d.messageId as string);
 
 beforeAll(async () => {
-  server = await startGatewayServer('gwresume', { GATEWAY_HEARTBEAT_MS: '1000' });
-  cmd = commandsOf(server);
-  [ada, bo] = await Promise.all([server.api.register('ada'), server.api.register('bo')]);
-  revolt = await cmd.revolt(ada, 'Resume Rebels');
-  await cmd.join(bo, revolt.invite);
+  let users: User[];
+  ({ server, cmd, users, revolt } = await gatewayCommunity('gwresume', 'Resume Rebels', ['ada', 'bo'], { GATEWAY_HEARTBEAT_MS: '1000' }));
+  [ada, bo] = users as [User, User];
 });
 afterAll(async () => {
   await Promise.allSettled(clients.map((c) => c.close()));
