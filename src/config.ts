@@ -58,10 +58,7 @@ export const configSchema = z.object({
   /** Benchmark hooks (a raw uWS publish to a topic, on request over Redis); never in production. */
   GATEWAY_BENCH_HOOKS: flag('false'),
   /** Run the projection workers in this process (one process per deployment must). */
-  RUN_PROJECTIONS: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((v) => v === 'true'),
+  RUN_PROJECTIONS: flag('true'),
   /** Where uploaded files live: a local folder, or an S3-compatible bucket (then every S3_* below but S3_REGION is required). */
   BLOB_STORE: z.enum(['local', 's3']).default('local'),
   /** The local blob folder; defaults to .stack/blobs in the repository. */
