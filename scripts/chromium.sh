@@ -10,10 +10,10 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LOG="$ROOT/.stack/logs/chromium-install.log"
 BIN=/usr/bin/chromium
+# shellcheck source=lib/root.sh
+. "$ROOT/scripts/lib/root.sh"
 
 say() { printf 'chromium: %s\n' "$*"; }
-can_root() { [ "$(id -u)" = 0 ] || { command -v sudo >/dev/null && sudo -n true 2>/dev/null; }; }
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi; }
 
 if [ -x "$BIN" ]; then say "ok $BIN"; exit 0; fi
 if ! [ -f /etc/debian_version ] || ! command -v apt-get >/dev/null; then

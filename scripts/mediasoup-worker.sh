@@ -22,6 +22,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PKG="$ROOT/node_modules/mediasoup"
 BIN="$PKG/worker/out/Release/mediasoup-worker"
 TOOLS="$ROOT/tools/mediasoup"
+# shellcheck source=lib/root.sh
+. "$ROOT/scripts/lib/root.sh" # can_root, as_root
 LOG="$ROOT/.stack/logs/mediasoup-worker-build.log"
 [ -n "${HOME:-}" ] || export HOME=$(getent passwd "$(id -u)" | cut -d: -f6)
 CACHE_DIR=${MEDIASOUP_WORKER_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/revolution}
@@ -66,8 +68,6 @@ meson_ok() { # system meson >= 1.1
   local v; v=$(/usr/bin/meson --version 2>/dev/null) || return 1
   [ "$(printf '%s\n1.1.0\n' "$v" | sort -V | head -n1)" = 1.1.0 ]
 }
-can_root() { [ "$(id -u)" = 0 ] || { command -v sudo >/dev/null && sudo -n true 2>/dev/null; }; }
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi; }
 add_backports() { # adds <codename>-backports (same mirror as the main suite) unless apt already has it
   local codename=$1 uri
   grep -rqsE "^[^#]*\b$codename-backports\b" /etc/apt/sources.list /etc/apt/sources.list.d/ && return 0

@@ -10,7 +10,7 @@ import { isoDate } from '../events/ids.ts';
  * applied, so the other's work is a no-op too). Recording after applying means a crash in between makes
  * Stripe's retry apply it again, harmlessly, rather than lose it.
  */
-export const WEBHOOK_OUTCOMES = ['applied', 'no_change', 'mismatch', 'unmatched'] as const;
+const WEBHOOK_OUTCOMES = ['applied', 'no_change', 'mismatch', 'unmatched'] as const;
 export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
 
 export const stripeEventSchemas = {

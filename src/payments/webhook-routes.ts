@@ -112,12 +112,12 @@ function targetOf(event: Stripe.Event): Target {
 
 /** The donation an object is about: its metadata's donationId, else the payment intent index. */
 async function resolveDonation(services: Services, target: Target): Promise<{ donationId: string | null; referenced: boolean }> {
-  const candidates = [target.claimedDonationId];
-  if (target.paymentIntentId) candidates.push(await donationOfPaymentIntent(services.commands, target.paymentIntentId));
-  for (const id of candidates) {
-    if (id && (await loadDonation(services.commands, id)).exists) return { donationId: id, referenced: true };
-  }
-  return { donationId: null, referenced: candidates.some((id) => id !== null) };
+  const exists = async (id: string | null) => id !== null && (await loadDonation(services.commands, id)).exists;
+  if (await exists(target.claimedDonationId)) return { donationId: target.claimedDonationId, referenced: true };
+  // The index is consulted only when the metadata names no recorded donation.
+  const indexed = target.paymentIntentId ? await donationOfPaymentIntent(services.commands, target.paymentIntentId) : null;
+  if (await exists(indexed)) return { donationId: indexed, referenced: true };
+  return { donationId: null, referenced: target.claimedDonationId !== null || indexed !== null };
 }
 
 /**

@@ -18,7 +18,7 @@ import type { EventToAppend, RecordedEvent } from '../../events/envelope.ts';
  * head hashes should be anchored elsewhere (the verifier reports them) for the tail to be covered too.
  */
 
-export const FINANCIAL_STREAM_PREFIXES = ['donation-', 'stripe-event-', 'audit-roster'] as const;
+const FINANCIAL_STREAM_PREFIXES = ['donation-', 'stripe-event-', 'audit-roster'] as const;
 
 export function isFinancialStream(streamId: string): boolean {
   return FINANCIAL_STREAM_PREFIXES.some((prefix) => streamId.startsWith(prefix));

@@ -29,7 +29,7 @@ const pledgeBody = z
   })
   .strict();
 
-export function donationSummary(state: DonationState) {
+function donationSummary(state: DonationState) {
   return {
     id: state.donationId,
     revoltId: state.revoltId,
@@ -73,8 +73,10 @@ export const donationCommandRoutes: FastifyPluginAsyncZod<{ services: Services }
       if (!donor.exists) throw notFound('user');
       const context = commandContext(request);
       const key = request.headers['idempotency-key'];
-      const donationId = await donationIdFor(services.commands, userId, typeof key === 'string' ? key : undefined, context);
-      const earlier = await pledgeOf(services.store, donationId);
+      const idempotencyKey = typeof key === 'string' ? key : undefined;
+      const donationId = await donationIdFor(services.commands, userId, idempotencyKey, context);
+      // Without a key the id is brand new: there is no earlier pledge to look for.
+      const earlier = idempotencyKey === undefined ? null : await pledgeOf(services.store, donationId);
       if (earlier) {
         // A retry of a pledge already recorded: the same answer, with the client secret asked of Stripe again.
         assertSamePledge(earlier, revoltId, input);
@@ -118,7 +120,9 @@ export const donationCommandRoutes: FastifyPluginAsyncZod<{ services: Services }
         context,
       );
       setEventPosition(reply, result.position);
-      const pledge = await pledgeOf(services.store, donationId);
+      // The pledge just appended; only a concurrent twin's (nothing appended here) has to be read back.
+      const [appended] = result.events;
+      const pledge = appended?.type === 'DonationPledged' ? (appended.data as PledgedData) : await pledgeOf(services.store, donationId);
       if (!pledge) throw new Error(`donation ${donationId} has no pledge event`);
       return reply.status(201).send(pledgeAnswer(pledge, result.state.status, userId, intent.clientSecret));
     },

@@ -12,7 +12,7 @@ const STRIPE_ID_FIELDS = {
 } as const;
 
 /** The Stripe ids an event names (payment intent, charge, refund, Stripe event). */
-export function stripeIdsOf(event: RecordedEvent): Record<string, string> {
+function stripeIdsOf(event: RecordedEvent): Record<string, string> {
   const data = event.data as Record<string, unknown>;
   const ids: Record<string, string> = {};
   for (const [field, name] of Object.entries(STRIPE_ID_FIELDS)) {
@@ -33,17 +33,15 @@ export async function donationTrail(store: EventStore, donationId: string) {
   const verifier = new ChainVerifier(() => true);
   for (const event of events) verifier.add(event);
   const { broken } = verifier.result();
-  const stripeEventIds = [...new Set(events.map((e) => stripeIdsOf(e).eventId).filter((id): id is string => id !== undefined))];
-  const stripeEvents = [];
-  for (const id of stripeEventIds) {
-    const [record] = await store.readStream(stripeEventStream(id), { maxCount: 1 });
-    if (record) stripeEvents.push({ ...(record.data as object), position: record.position });
-  }
+  const stripeIds = events.map(stripeIdsOf);
+  const stripeEventIds = [...new Set(stripeIds.map((ids) => ids.eventId).filter((id): id is string => id !== undefined))];
+  const records = await Promise.all(stripeEventIds.map(async (id) => (await store.readStream(stripeEventStream(id), { maxCount: 1 }))[0]));
+  const stripeEvents = records.filter((record) => record !== undefined).map((record) => ({ ...(record.data as object), position: record.position }));
   return {
     donationId,
     streamId,
     chain: broken[0] ? { intact: false, firstBadRevision: broken[0].firstBadRevision, reason: broken[0].reason } : { intact: true },
-    events: events.map((event) => ({
+    events: events.map((event, i) => ({
       revision: event.revision,
       position: event.position,
       id: event.id,
@@ -53,7 +51,7 @@ export async function donationTrail(store: EventStore, donationId: string) {
       correlationId: event.metadata.correlationId,
       causationId: event.metadata.causationId,
       schemaVersion: event.metadata.schemaVersion,
-      stripe: stripeIdsOf(event),
+      stripe: stripeIds[i],
       data: event.data,
       previousHash: event.metadata.previousHash ?? null,
       hash: (event.metadata.hash as string | undefined) ?? null,
