@@ -16,8 +16,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { pino } from 'pino';
-import { VoiceMedia } from '../src/voice/media/index.ts';
-import { PlainPeer, WORKER_BIN } from '../test/voice/support/peers.ts';
+import type { VoiceMedia } from '../src/voice/media/index.ts';
+import { PlainPeer, startMedia, WORKER_BIN } from '../test/voice/support/peers.ts';
 import { OpusSender } from '../test/voice/support/rtp.ts';
 
 const STEPS = (process.env.BENCH_STEPS ?? '50,100,200,400,500,800,1000,1500,2000').split(',').map(Number);
@@ -67,14 +67,7 @@ const pct = (n: number) => `${n.toFixed(1)}%`;
 
 async function main(): Promise<void> {
   if (!WORKER_BIN) throw new Error('no mediasoup worker: run bash scripts/mediasoup-worker.sh');
-  const media = await VoiceMedia.start({
-    nodeId: 'bench',
-    logger: pino({ level: 'warn' }),
-    workers: 1,
-    workerBin: WORKER_BIN,
-    maxConsumersPerRouter: Number.MAX_SAFE_INTEGER,
-  });
-  media.setMaxListeners(0);
+  const media = await startMedia({ nodeId: 'bench', logger: pino({ level: 'warn' }), maxConsumersPerRouter: Number.MAX_SAFE_INTEGER });
   const consumers: PlainPeer[] = [];
   let ffmpeg: ChildProcess | undefined;
   let sender: OpusSender | undefined;

@@ -9,30 +9,14 @@
 // B protects (srtp_protect), C unprotects (srtp_unprotect). The relay checks that what crosses it is encrypted,
 // with the suite's tag length, and corrupts the tag of a few packets; the payloads that come out of D must be
 // exactly those sent into A, minus the corrupted ones.
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import dgram from 'node:dgram';
-import { once } from 'node:events';
-import { join } from 'node:path';
+import type dgram from 'node:dgram';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WORKER_BIN } from './support/peers.ts';
+import { isRtcp, LOOPBACK, OPUS_PT, udpSocket } from './support/rtp.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-
-/** The worker our code would use (MEDIASOUP_WORKER_BIN, node_modules, or the cache), if there is one that runs. */
-function workerBin(): string | undefined {
-  try {
-    const out = execFileSync('bash', [join(ROOT, 'scripts/mediasoup-worker.sh'), 'path'], { encoding: 'utf8' });
-    return out.trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-const WORKER_BIN = workerBin();
-
-const LOOPBACK = '127.0.0.1';
-const OPUS_PT = 100;
 const SSRC = 0x5eed0001;
 const SUITES: Array<{ suite: types.SrtpCryptoSuite; tagLength: number }> = [
   { suite: 'AEAD_AES_256_GCM', tagLength: 16 },
@@ -51,8 +35,6 @@ const MEDIA_CODECS: types.RouterRtpCodecCapability[] = [
   },
 ];
 
-const isRtcp = (packet: Buffer) => packet.length >= 2 && packet[1]! >= 192 && packet[1]! <= 223;
-
 /** Length of an RTP header: fixed part, CSRCs and the header extension (RFC 3550 5.1, 5.3.1). */
 function rtpHeaderLength(packet: Buffer): number {
   let length = 12 + 4 * (packet[0]! & 0x0f);
@@ -68,13 +50,6 @@ function rtpPacket(seq: number, payload: Buffer): Buffer {
   header.writeUInt32BE((seq * 960) >>> 0, 4); // 20 ms of 48 kHz audio per packet
   header.writeUInt32BE(SSRC, 8);
   return Buffer.concat([header, payload]);
-}
-
-async function udpSocket(): Promise<dgram.Socket> {
-  const socket = dgram.createSocket('udp4');
-  socket.bind(0, LOOPBACK);
-  await once(socket, 'listening');
-  return socket;
 }
 
 async function plainTransport(router: types.Router, srtp?: types.SrtpCryptoSuite): Promise<types.PlainTransport> {

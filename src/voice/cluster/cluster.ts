@@ -143,7 +143,7 @@ export class VoiceCluster {
   }
 
   private async createEnd(room: Room): Promise<{ router: RoomRouter; transport: ms.PipeTransport }> {
-    const router = [...room.routers].sort((a, b) => a.consumers - b.consumers)[0];
+    const router = room.leastConsumedRouter();
     if (!router) throw new VoiceMediaError('unavailable', 'the room has no router');
     const { listenIp, address } = this.options;
     const transport = await router.router.createPipeTransport({
@@ -316,9 +316,10 @@ export class VoiceCluster {
       this.options.load(),
       rooms.filter((r) => r.homeNodeId === this.nodeId).map((r) => r.channelId),
     );
-    const far = new Set([...this.links.values()].flatMap((links) => [...links.keys()]));
+    const far = [...new Set([...this.links.values()].flatMap((links) => [...links.keys()]))];
+    const alive = await this.registry.alive(far);
     for (const nodeId of far) {
-      if (await this.registry.isAlive(nodeId)) continue;
+      if (alive.has(nodeId)) continue;
       this.options.logger.warn({ nodeId }, 'voice node stopped heartbeating: closing its links');
       for (const room of rooms) {
         const link = this.link(room.channelId, nodeId);

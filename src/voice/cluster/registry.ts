@@ -63,8 +63,11 @@ export class NodeRegistry {
     return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as NodeInfo);
   }
 
-  async isAlive(nodeId: string): Promise<boolean> {
-    return (await this.redis.exists(this.nodeKey(nodeId))) === 1;
+  /** Which of these nodes are alive (one round trip). */
+  async alive(nodeIds: string[]): Promise<Set<string>> {
+    if (nodeIds.length === 0) return new Set();
+    const values = await this.redis.mget(nodeIds.map((id) => this.nodeKey(id)));
+    return new Set(nodeIds.filter((_, i) => values[i] !== null));
   }
 
   /**
@@ -82,7 +85,7 @@ export class NodeRegistry {
 
   /** Claims the room for `nodeId` unless a live node holds it; returns the holder. */
   async claim(channelId: string, nodeId: string): Promise<string> {
-    const holder = await this.redis.eval(CLAIM, 1, this.roomKey(channelId), nodeId, `${this.base}:node:`, String(this.ttlMs));
+    const holder = await this.redis.eval(CLAIM, 1, this.roomKey(channelId), nodeId, this.nodeKey(''), String(this.ttlMs));
     return String(holder);
   }
 

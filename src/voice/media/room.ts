@@ -128,7 +128,6 @@ export class Room {
     return next;
   }
 
-
   get peerCount(): number {
     return this.peers.size;
   }
@@ -178,14 +177,18 @@ export class Room {
     this.stopSpeaking(userId);
   }
 
+  /** The room's router with the fewest consumers (the first of them on a tie). */
+  leastConsumedRouter(): RoomRouter | undefined {
+    return this.routers.reduce<RoomRouter | undefined>((best, r) => (!best || r.consumers < best.consumers ? r : best), undefined);
+  }
+
   /** The router for a new peer: the room's least-consumed one under the threshold, else a new one on another worker. */
   private async placePeer(): Promise<RoomRouter> {
-    const byConsumers = [...this.routers].sort((a, b) => a.consumers - b.consumers);
-    const roomy = byConsumers.find((r) => r.consumers < this.deps.maxConsumersPerRouter);
-    if (roomy) return roomy;
+    const least = this.leastConsumedRouter();
+    if (least && least.consumers < this.deps.maxConsumersPerRouter) return least;
     const used = new Set(this.routers.map((r) => r.slot.index));
     const slot = await this.deps.pool.pick(used);
-    if (used.has(slot.index)) return byConsumers[0]!; // every worker already serves this room: share the least busy
+    if (used.has(slot.index)) return least!; // every worker already serves this room: share the least busy
     return this.addRouter(slot);
   }
 

@@ -23,7 +23,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../../commands/errors.ts';
 import { revoltDecider, revoltStream } from '../../commands/revolts/decide.ts';
 import type { VoiceFlags } from '../../commands/voice/events.ts';
-import { createVoiceCommands, type VoiceCommands, type VoiceParticipantView } from '../../commands/voice/execute.ts';
+import { voiceCommands, type VoiceCommands, type VoiceParticipantView } from '../../commands/voice/execute.ts';
 import { channelSettingsView, type VoiceChannelSettingsView } from '../../commands/voice/rules.ts';
 import { isDeafened, isMuted } from '../../commands/voice/state.ts';
 import type { RecordedEvent } from '../../events/envelope.ts';
@@ -58,7 +58,7 @@ export interface VoiceSignallingOptions {
   services: Services;
   /** This node's media; without it media methods answer `voice_unavailable` (moderation still works). */
   media?: VoiceMedia | undefined;
-  /** Defaults to createVoiceCommands(services). */
+  /** Defaults to voiceCommands(services): the process's one instance, whose per-user queue the HTTP routes share. */
   voice?: VoiceCommands;
   nodeId: string;
   redis: Redis;
@@ -100,10 +100,6 @@ class Peer {
     readonly client: VoiceClient,
     readonly userId: string,
   ) {}
-
-  get holder(): string {
-    return this.client.id;
-  }
 
   /** Runs `task` after every earlier one; events pushed meanwhile wait until it is done (and its response sent). */
   serial<T>(task: () => Promise<T>): Promise<T> {
@@ -197,7 +193,7 @@ export class VoiceSignalling {
   private readonly handlers: { [M in VoiceMethod]: (peer: Peer, data: MethodData<M>, context: CallContext) => Promise<unknown> };
 
   constructor(private readonly options: VoiceSignallingOptions) {
-    this.voice = options.voice ?? createVoiceCommands(options.services);
+    this.voice = options.voice ?? voiceCommands(options.services);
     this.media = options.media;
     this.log = options.logger.child({ component: 'voice-signalling' });
     this.handlers = {
@@ -313,7 +309,7 @@ export class VoiceSignalling {
     await media.join(channelId, peer.userId, { rtpCapabilities, settings: peer.settings });
     peer.rtpCapabilities = rtpCapabilities;
     peer.mediaChannelId = channelId;
-    const self = (await this.voice.channel(channelId))?.participants.find((p) => p.userId === peer.userId);
+    const self = await this.participant(peer, channelId);
     if (self) await this.applyFlags(peer, flagsOf(self));
     return { channelId };
   }
@@ -442,6 +438,11 @@ export class VoiceSignalling {
     return `${this.options.services.config.REDIS_PREFIX}:voice:holder:${userId}`;
   }
 
+  /** How the Redis record names this socket: `<nodeId>:<socketId>`. */
+  private holderOf(peer: Peer): string {
+    return `${this.options.nodeId}:${peer.client.id}`;
+  }
+
   /**
    * This socket now holds the user's voice: other sockets (here or on other nodes) let go. Media is per user, so a
    * local one's media is left here, before this socket's media join.
@@ -455,7 +456,7 @@ export class VoiceSignalling {
       if (mediaChannelId) await this.media?.leave(mediaChannelId, peer.userId);
       if (channelId) previous.event(VoiceEventType.DISCONNECTED, { channelId, reason: 'replaced' });
     }
-    const holder = `${this.options.nodeId}:${peer.holder}`;
+    const holder = this.holderOf(peer);
     await this.options.redis.set(this.holderKey(peer.userId), holder, 'EX', HOLDER_TTL_SECONDS);
     this.options.publish({ type: 'voice', kind: 'holder', nodeId: this.options.nodeId, userId: peer.userId, holder });
   }
@@ -466,7 +467,7 @@ export class VoiceSignalling {
       "local v = redis.call('get', KEYS[1]) if v == false or v == ARGV[1] then redis.call('del', KEYS[1]) return 1 end return 0",
       1,
       this.holderKey(peer.userId),
-      `${this.options.nodeId}:${peer.holder}`,
+      this.holderOf(peer),
     );
     return released === 1;
   }
@@ -552,8 +553,13 @@ export class VoiceSignalling {
     return call(media, room);
   }
 
+  /** The participant as the event store has it in that channel, if they are there. */
+  private async participant(peer: Peer, channelId: string): Promise<VoiceParticipantView | undefined> {
+    return (await this.voice.channel(channelId))?.participants.find((p) => p.userId === peer.userId);
+  }
+
   private async self(peer: Peer, channelId: string): Promise<VoiceParticipantView> {
-    const self = (await this.voice.channel(channelId))?.participants.find((p) => p.userId === peer.userId);
+    const self = await this.participant(peer, channelId);
     if (!self) throw new RequestError(SignallingError.NOT_IN_VOICE, 'you are not in this voice channel any more');
     return self;
   }

@@ -90,7 +90,7 @@ export class OpusSender {
   }
 }
 
-const isRtcp = (packet: Buffer) => packet.length >= 2 && packet[1]! >= 192 && packet[1]! <= 223;
+export const isRtcp = (packet: Buffer) => packet.length >= 2 && packet[1]! >= 192 && packet[1]! <= 223;
 
 /** Counts the RTP (not RTCP) that reaches a UDP socket. */
 export class RtpSink {
