@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { releaseIfOwner } from '../../redis/release-if-owner.ts';
 import { tooManyRequests } from '../errors.ts';
-
-// Deletes the slot only if it is still the one this request claimed (it may have expired and been re-claimed).
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /**
  * Slow mode is a rate limit, so it lives in Redis, shared by every API node: one slot per member and channel,
@@ -26,6 +24,7 @@ export async function claimSlowMode(
     });
   }
   return async () => {
-    await redis.eval(RELEASE, 1, key, token);
+    // Only the slot this request claimed: it may have expired and been claimed again.
+    await releaseIfOwner(redis, key, token);
   };
 }

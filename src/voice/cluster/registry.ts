@@ -6,6 +6,7 @@
 //
 // The claim script reads the holder's node key: it is meant for a single Redis (or all keys on one slot).
 import type { Redis } from 'ioredis';
+import { releaseIfOwner } from '../../redis/release-if-owner.ts';
 
 export interface NodeInfo {
   nodeId: string;
@@ -21,10 +22,6 @@ if cur and redis.call('EXISTS', ARGV[2] .. cur) == 1 then return cur end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 return ARGV[1]`;
 
-/** KEYS[1] the room; ARGV: holder. Deletes the claim only if it is still the holder's. */
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
 
 export class NodeRegistry {
   private readonly base: string;
@@ -90,7 +87,7 @@ export class NodeRegistry {
   }
 
   async release(channelId: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.roomKey(channelId), this.self.nodeId);
+    await releaseIfOwner(this.redis, this.roomKey(channelId), this.self.nodeId);
   }
 
   async unregister(): Promise<void> {
