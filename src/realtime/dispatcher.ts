@@ -70,10 +70,6 @@ export class Dispatcher {
     return n;
   }
 
-  sessionsOf(userId: string): ReadonlySet<Session> | undefined {
-    return this.byUser.get(userId);
-  }
-
   /**
    * Routes a batch of events (in position order) and writes the resulting frames. With `more` (other batches are
    * already waiting) the writes are held for them, up to a bound: each socket then gets one corked write for
@@ -120,9 +116,9 @@ export class Dispatcher {
     if (kind === 'user') {
       const { userId } = event.data as { userId: string };
       const candidates = new Set(this.byUser.get(userId));
-      for (const [revoltId, state] of this.world.entries()) {
-        if (!state.members.has(userId)) continue;
-        for (const session of this.byRevolt.get(revoltId) ?? []) candidates.add(session);
+      for (const [revoltId, sessions] of this.byRevolt) {
+        if (!this.world.get(revoltId)?.members.has(userId)) continue;
+        for (const session of sessions) candidates.add(session);
       }
       const shared = { d: event.data, frame: new DispatchFrame(event.type, JSON.stringify(event.data)) };
       for (const session of candidates) this.emit(session, event.position, routeUserEvent(session, event, (id) => this.world.get(id)), shared);

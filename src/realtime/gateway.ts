@@ -280,11 +280,6 @@ export class Gateway {
     };
   }
 
-  /** Publishes straight to a uWS topic, bypassing the pipeline (the benchmark's ceiling). */
-  rawPublish(topic: string, message: string): boolean {
-    return this.app.publish(topic, message);
-  }
-
   private async begin(): Promise<void> {
     const { config } = this.services;
     await this.subscriber.connect();

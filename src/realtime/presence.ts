@@ -87,11 +87,13 @@ export class PresenceTracker {
   async sweep(): Promise<void> {
     const { redis } = this.options;
     const users = await redis.smembers(this.connectedKey);
+    if (users.length === 0) return;
+    // One round trip for every user's lapsed entries, then a reconcile each.
     const now = Date.now();
-    for (const userId of users) {
-      await redis.zremrangebyscore(this.key(userId), '-inf', now);
-      this.reconcile(userId);
-    }
+    const pipeline = redis.pipeline();
+    for (const userId of users) pipeline.zremrangebyscore(this.key(userId), '-inf', now);
+    await pipeline.exec();
+    for (const userId of users) this.reconcile(userId);
   }
 
   private later(userId: string, ms: number): void {

@@ -21,7 +21,7 @@ export interface Dispatch {
   json?: string;
 }
 
-export const dispatchJson = (dispatch: Dispatch): string => dispatch.json ?? JSON.stringify(dispatch.d ?? null);
+const dispatchJson = (dispatch: Dispatch): string => dispatch.json ?? JSON.stringify(dispatch.d ?? null);
 
 /** The frame of a dispatch; `shared` is the event's own frame, reused when the dispatch is the event itself. */
 export function frameOf(dispatch: Dispatch, shared?: { d: unknown; frame: DispatchFrame }): DispatchFrame {
@@ -29,7 +29,7 @@ export function frameOf(dispatch: Dispatch, shared?: { d: unknown; frame: Dispat
 }
 
 /** Message events: delivered to whoever may view the channel. */
-export const MESSAGE_EVENTS: ReadonlySet<string> = new Set([
+const MESSAGE_EVENTS: ReadonlySet<string> = new Set([
   'MessageSent',
   'MessageEdited',
   'MessageDeleted',
@@ -43,7 +43,7 @@ export const MESSAGE_EVENTS: ReadonlySet<string> = new Set([
  * Voice events (src/commands/voice, on the channel's voice stream): routed like message events, to whoever may
  * view the voice channel now. The user-stream voice events (claims, standing moderation) reach nobody.
  */
-export const VOICE_EVENTS: ReadonlySet<string> = new Set([
+const VOICE_EVENTS: ReadonlySet<string> = new Set([
   'VoiceSessionStarted',
   'VoiceSessionEnded',
   'VoiceParticipantJoined',
@@ -94,7 +94,7 @@ const VISIBILITY_EVENTS: ReadonlySet<string> = new Set([
 ]);
 
 /** User events: to the user themself, and (profile, visible presence) to the members of revolts they share. */
-export const USER_EVENTS: ReadonlySet<string> = new Set(['UserProfileUpdated', 'UserStatusChanged', 'UserPresenceChanged']);
+const USER_EVENTS: ReadonlySet<string> = new Set(['UserProfileUpdated', 'UserStatusChanged', 'UserPresenceChanged']);
 
 const UNAVAILABLE_REASON: Record<string, string> = {
   MemberLeft: 'left',
@@ -141,23 +141,26 @@ export function routeRevoltEvent(viewer: Viewer, event: RecordedEvent, revoltId:
   const out: Dispatch[] = [];
   const before = viewer.revolts.get(revoltId);
   const member = isMember(after, viewer.userId);
+  // The viewer's channels after the event: resolved at most once (every channel's permissions), and only if needed.
+  let visibleAfter: Set<string> | undefined;
+  const visibleNow = () => (visibleAfter ??= visibleChannelIds(after, viewer.userId));
   if (CHANNEL_EVENTS.has(event.type)) {
     const { channelId } = event.data as ChannelScoped;
-    const seesAfter = member && visibleChannelIds(after, viewer.userId).has(channelId);
+    const seesAfter = member && visibleNow().has(channelId);
     if (before?.has(channelId) || seesAfter) out.push({ t: event.type, d: event.data });
   } else if (REVOLT_EVENTS.has(event.type) && (before !== undefined || member)) {
     out.push({ t: event.type, d: event.data });
   }
 
   if (before === undefined && member) {
-    const visible = visibleChannelIds(after, viewer.userId);
+    const visible = visibleNow();
     viewer.revolts.set(revoltId, visible);
     out.push({ t: Synthetic.REVOLT_AVAILABLE, d: revoltView(after, visible) });
   } else if (before !== undefined && !member) {
     viewer.revolts.delete(revoltId);
     out.push({ t: Synthetic.REVOLT_UNAVAILABLE, d: { revoltId, reason: UNAVAILABLE_REASON[event.type] ?? 'left' } });
   } else if (before !== undefined && VISIBILITY_EVENTS.has(event.type)) {
-    const visible = visibleChannelIds(after, viewer.userId);
+    const visible = visibleNow();
     // A created or deleted channel was announced by the event itself.
     const own = event.type === 'ChannelCreated' || event.type === 'ChannelDeleted' ? (event.data as ChannelScoped).channelId : undefined;
     const added = [...visible].filter((id) => !before.has(id) && id !== own);
@@ -174,7 +177,7 @@ export function routeRevoltEvent(viewer: Viewer, event: RecordedEvent, revoltId:
 }
 
 /** Whether `userId` is a member of one of the viewer's revolts (states as of the event). */
-export function sharesRevolt(viewer: Viewer, userId: string, revoltOf: (revoltId: string) => RevoltState | undefined): boolean {
+function sharesRevolt(viewer: Viewer, userId: string, revoltOf: (revoltId: string) => RevoltState | undefined): boolean {
   for (const revoltId of viewer.revolts.keys()) {
     if (revoltOf(revoltId)?.members.has(userId)) return true;
   }

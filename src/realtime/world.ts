@@ -37,17 +37,6 @@ export class RevoltWorld {
     return this.tracked.get(revoltId)?.state;
   }
 
-  ids(): IterableIterator<string> {
-    return this.tracked.keys();
-  }
-
-  entries(): IterableIterator<[string, RevoltState]> {
-    const it = this.tracked.entries();
-    return (function* () {
-      for (const [id, t] of it) yield [id, t.state] as [string, RevoltState];
-    })();
-  }
-
   drop(revoltId: string): void {
     this.tracked.delete(revoltId);
   }

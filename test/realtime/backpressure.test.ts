@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode } from '../../src/realtime/protocol.ts';
 import { commandsOf, type User } from './fixture.ts';
-import { GatewayClient, startGatewayServer, type GatewayServer } from './support.ts';
+import { closeAll, GatewayClient, startGatewayServer, type GatewayServer } from './support.ts';
 
 let server: GatewayServer;
 const clients: GatewayClient[] = [];
@@ -9,10 +9,7 @@ const clients: GatewayClient[] = [];
 beforeAll(async () => {
   server = await startGatewayServer('gwslow', { GATEWAY_MAX_BUFFERED_BYTES: String(64 * 1024) });
 });
-afterAll(async () => {
-  await Promise.allSettled(clients.map((c) => c.close()));
-  await server?.close();
-});
+afterAll(() => closeAll(clients, server));
 
 describe('backpressure', () => {
   it('disconnects a client that stops reading with 4010 (resume), without holding up the others; it then resumes with nothing lost', async () => {

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandsOf, gatewayCommunity, steadySender, type User } from './fixture.ts';
-import { GatewayClient, sleep, type Frame, type GatewayServer } from './support.ts';
+import { gatewayCommunity, steadySender, type Commands, type Revolt, type User } from './fixture.ts';
+import { closeAll, GatewayClient, sleep, type Frame, type GatewayServer } from './support.ts';
 
 let server: GatewayServer;
-let cmd: ReturnType<typeof commandsOf>;
+let cmd: Commands;
 let ada: User; // owner
 let bo: User;
 let cy: User;
-let revolt: Awaited<ReturnType<ReturnType<typeof commandsOf>['revolt']>>;
+let revolt: Revolt;
 const clients: GatewayClient[] = [];
 
 async function connect(user: User) {
@@ -24,10 +24,7 @@ beforeAll(async () => {
   ({ server, cmd, users, revolt } = await gatewayCommunity('gwdeliver', 'Delivery Rebels', ['ada', 'bo', 'cy']));
   [ada, bo, cy] = users as [User, User, User];
 });
-afterAll(async () => {
-  await Promise.allSettled(clients.map((c) => c.close()));
-  await server?.close();
-});
+afterAll(() => closeAll(clients, server));
 
 describe('dispatch', () => {
   it('delivers a channel in one order to every viewer under concurrent senders, with consecutive sequence numbers', async () => {

@@ -46,6 +46,10 @@ export function commandsOf(server: GatewayServer) {
   };
 }
 
+export type Commands = ReturnType<typeof commandsOf>;
+/** A revolt as `Commands['revolt']` creates it. */
+export type Revolt = Awaited<ReturnType<Commands['revolt']>>;
+
 type Accepted = { id: string; position: number; content: string };
 
 /** Sends messages one after another from `user` until `stop()` is called; returns what was accepted. */

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode } from '../../src/realtime/protocol.ts';
-import { commandsOf, gatewayCommunity, steadySender, type User } from './fixture.ts';
-import { eventually, GatewayClient, sleep, type Frame, type GatewayServer } from './support.ts';
+import { gatewayCommunity, steadySender, type Commands, type Revolt, type User } from './fixture.ts';
+import { closeAll, eventually, GatewayClient, sleep, type Frame, type GatewayServer } from './support.ts';
 
 let server: GatewayServer;
-let cmd: ReturnType<typeof commandsOf>;
+let cmd: Commands;
 let ada: User;
 let bo: User;
-let revolt: Awaited<ReturnType<ReturnType<typeof commandsOf>['revolt']>>;
+let revolt: Revolt;
 const clients: GatewayClient[] = [];
 
 async function connect(user: User, node: number) {
@@ -25,10 +25,7 @@ beforeAll(async () => {
   ({ server, cmd, users, revolt } = await gatewayCommunity('gwnodes', 'Two Node Rebels', ['ada', 'bo'], {}, [{}, {}]));
   [ada, bo] = users as [User, User];
 });
-afterAll(async () => {
-  await Promise.allSettled(clients.map((c) => c.close()));
-  await server?.close();
-});
+afterAll(() => closeAll(clients, server));
 
 describe('several gateway nodes', () => {
   it('elect one publisher, and a client on either node sees the same stream', async () => {

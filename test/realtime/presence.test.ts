@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandsOf, gatewayCommunity, type User } from './fixture.ts';
-import { eventually, GatewayClient, sleep, type GatewayServer } from './support.ts';
+import { gatewayCommunity, type Commands, type User } from './fixture.ts';
+import { closeAll, eventually, GatewayClient, sleep, type GatewayServer } from './support.ts';
 
 let server: GatewayServer;
-let cmd: ReturnType<typeof commandsOf>;
+let cmd: Commands;
 let ada: User;
 let bo: User;
 let revoltId: string;
@@ -33,10 +33,7 @@ beforeAll(async () => {
   [ada, bo] = community.users as [User, User];
   revoltId = community.revolt.id;
 });
-afterAll(async () => {
-  await Promise.allSettled(clients.map((c) => c.close()));
-  await server?.close();
-});
+afterAll(() => closeAll(clients, server));
 
 describe('presence', () => {
   it('comes from connections: online with the first socket, offline only after the last one closed and the grace period passed', async () => {

@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode } from '../../src/realtime/protocol.ts';
 import { Replay } from '../../src/realtime/replay.ts';
 import { Session } from '../../src/realtime/session.ts';
-import { commandsOf, gatewayCommunity, steadySender, type User } from './fixture.ts';
-import { eventually, GatewayClient, sleep, type Frame, type GatewayServer } from './support.ts';
+import { gatewayCommunity, steadySender, type Commands, type Revolt, type User } from './fixture.ts';
+import { closeAll, eventually, GatewayClient, sleep, type Frame, type GatewayServer } from './support.ts';
 
 let server: GatewayServer;
-let cmd: ReturnType<typeof commandsOf>;
+let cmd: Commands;
 let ada: User;
 let bo: User;
-let revolt: Awaited<ReturnType<ReturnType<typeof commandsOf>['revolt']>>;
+let revolt: Revolt;
 const clients: GatewayClient[] = [];
 
 async function connect(user: User) {
@@ -32,10 +32,7 @@ beforeAll(async () => {
   ({ server, cmd, users, revolt } = await gatewayCommunity('gwresume', 'Resume Rebels', ['ada', 'bo'], { GATEWAY_HEARTBEAT_MS: '1000' }));
   [ada, bo] = users as [User, User];
 });
-afterAll(async () => {
-  await Promise.allSettled(clients.map((c) => c.close()));
-  await server?.close();
-});
+afterAll(() => closeAll(clients, server));
 
 describe('RESUME', () => {
   it('after a dropped connection, while messages keep flowing: every message once, sequence numbers unbroken', async () => {

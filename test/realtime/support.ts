@@ -1,6 +1,7 @@
 import { WebSocket } from 'ws';
 import { Gateway, type GatewayOptions } from '../../src/realtime/gateway.ts';
 import { startTestServer } from '../support/api.ts';
+import { MainProcess } from '../support/process.ts';
 
 export interface Frame {
   op: string;
@@ -33,6 +34,12 @@ export async function startGatewayServer(label: string, env: Record<string, stri
 }
 
 export type GatewayServer = Awaited<ReturnType<typeof startGatewayServer>>;
+
+/** For afterAll: the test's clients first (clean closes), then the server (if it started). */
+export async function closeAll(clients: readonly GatewayClient[], server: { close(): Promise<void> } | undefined): Promise<void> {
+  await Promise.allSettled(clients.map((c) => c.close()));
+  await server?.close();
+}
 
 /**
  * How long a handshake may take before the test gives up: generous, since waiting longer for READY or RESUMED proves
@@ -132,33 +139,38 @@ export class GatewayClient {
   }
 
   /** Resolves with the first frame (from the start, or after `from`) matching `match`. */
-  async next(match: (f: Frame) => boolean, timeoutMs = 10_000, from = 0): Promise<Frame> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.frames.slice(from).find(match);
-      if (found) return found;
-      if (this.closeCode !== undefined) throw new Error(`closed (${this.closeCode} ${this.closeReason}) while waiting; frames: ${this.summary()}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for a frame; got: ${this.summary()}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  next(match: (f: Frame) => boolean, timeoutMs = 10_000, from = 0): Promise<Frame> {
+    return this.until(
+      () => this.frames.slice(from).find(match),
+      timeoutMs,
+      () => `closed (${this.closeCode} ${this.closeReason}) while waiting; frames: ${this.summary()}`,
+      () => `timed out waiting for a frame; got: ${this.summary()}`,
+    );
   }
 
   /** Waits until `count` dispatches match. */
-  async waitFor(count: number, match: (f: Frame) => boolean, timeoutMs = 10_000): Promise<Frame[]> {
+  waitFor(count: number, match: (f: Frame) => boolean, timeoutMs = 10_000): Promise<Frame[]> {
+    const found = () => this.dispatches.filter(match);
+    return this.until(
+      () => {
+        const frames = found();
+        return frames.length >= count ? frames : undefined;
+      },
+      timeoutMs,
+      () => `closed (${this.closeCode} ${this.closeReason}) with ${found().length}/${count}`,
+      () => `timed out with ${found().length}/${count} matching dispatches; last: ${this.summary()}`,
+    );
+  }
+
+  /** Re-checks `find` on every frame (and on close) until it finds something, the socket closes, or time runs out. */
+  private async until<T>(find: () => T | undefined, timeoutMs: number, closedError: () => string, timeoutError: () => string): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.dispatches.filter(match);
-      if (found.length >= count) return found;
-      if (this.closeCode !== undefined) throw new Error(`closed (${this.closeCode} ${this.closeReason}) with ${found.length}/${count}`);
+      const found = find();
+      if (found !== undefined) return found;
+      if (this.closeCode !== undefined) throw new Error(closedError());
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out with ${found.length}/${count} matching dispatches; last: ${this.summary()}`);
+      if (left <= 0) throw new Error(timeoutError());
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -217,57 +229,38 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A gateway-only node (`src/main.ts` with RUN_API=false, RUN_PROJECTIONS=false) as a separate process. */
-export class GatewayProcess {
-  private child: import('node:child_process').ChildProcess | undefined;
-  output = '';
+export interface GatewayHealth {
+  node: string;
+  publisher: boolean;
+  sockets: number;
+  position: number;
+}
 
+/** A gateway-only node (`src/main.ts` with RUN_API=false, RUN_PROJECTIONS=false) as a separate process. */
+export class GatewayProcess extends MainProcess {
   constructor(
     private readonly env: Record<string, string>,
     readonly port: number,
     /** Extra node flags (e.g. --cpu-prof for a benchmark). */
-    private readonly nodeArgs: string[] = [],
-  ) {}
+    nodeArgs: string[] = [],
+  ) {
+    super('gateway', nodeArgs);
+  }
 
   get url(): string {
     return `ws://127.0.0.1:${this.port}/gateway`;
   }
 
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
-  async health(): Promise<{ node: string; publisher: boolean; sockets: number; position: number } | null> {
+  async health(): Promise<GatewayHealth | null> {
     return fetch(`http://127.0.0.1:${this.port}/gateway/health`).then(
-      async (r) => (r.ok ? ((await r.json()) as { node: string; publisher: boolean; sockets: number; position: number }) : null),
+      async (r) => (r.ok ? ((await r.json()) as GatewayHealth) : null),
       () => null,
     );
   }
 
   /** Resolves once the node answers its health check: generous by default, a loaded machine takes long to start one. */
   async start(timeoutMs = 120_000): Promise<void> {
-    const { spawn } = await import('node:child_process');
-    this.child = spawn(process.execPath, [...this.nodeArgs, '--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, LOG_LEVEL: 'warn', ...this.env, RUN_API: 'false', RUN_PROJECTIONS: 'false', RUN_GATEWAY: 'true', RUN_VOICE: 'false', GATEWAY_PORT: String(this.port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (this.child.exitCode !== null) throw new Error(`gateway exited with ${this.child.exitCode}:\n${this.output}`);
-      if (await this.health()) return;
-      await sleep(100);
-    }
-    throw new Error(`gateway did not answer in ${timeoutMs} ms:\n${this.output}`);
-  }
-
-  stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child?.exitCode ?? null);
-    return new Promise((resolve) => {
-      child.once('exit', (code) => resolve(code));
-      child.kill(signal);
-    });
+    const env = { ...process.env, LOG_LEVEL: 'warn', ...this.env, RUN_API: 'false', RUN_PROJECTIONS: 'false', RUN_GATEWAY: 'true', RUN_VOICE: 'false', GATEWAY_PORT: String(this.port) };
+    await this.launch(env, timeoutMs, async () => (await this.health()) !== null, 'did not answer');
   }
 }

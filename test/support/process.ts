@@ -12,37 +12,37 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** `npm start`'s entry point as a separate process, as production runs it. */
-export class ServerProcess {
+/**
+ * `npm start`'s entry point (src/main.ts) as a separate process, as production runs it: its output collected, started
+ * once it answers its health check. ServerProcess (the API) and the gateway tests' GatewayProcess are two of these.
+ */
+export class MainProcess {
   private child: ChildProcess | undefined;
   output = '';
-  readonly url: string;
 
   constructor(
-    private readonly env: Record<string, string>,
-    readonly port: number,
-  ) {
-    this.url = `http://127.0.0.1:${port}`;
+    /** Names the process in errors ("server", "gateway"). */
+    private readonly what: string,
+    /** Extra node flags (e.g. --cpu-prof for a benchmark). */
+    private readonly nodeArgs: string[] = [],
+  ) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
-  async start(timeoutMs = 30_000): Promise<void> {
-    // A gateway port of its own unless the test chose one, so it never meets `npm start`'s :3001 or another test's.
-    const gatewayPort = this.env.GATEWAY_PORT ?? String(await freePort());
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      // Voice media on ports picked freely, for the same reason.
-      env: { ...process.env, LOG_LEVEL: 'warn', GATEWAY_PORT: gatewayPort, VOICE_RTC_PORT: '0', ...this.env, API_PORT: String(this.port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  /** Spawns the process with `env` and polls `healthy` until it answers; `unhealthy` words the timeout. */
+  protected async launch(env: NodeJS.ProcessEnv, timeoutMs: number, healthy: () => Promise<boolean>, unhealthy: string): Promise<void> {
+    this.child = spawn(process.execPath, [...this.nodeArgs, '--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (this.child.exitCode !== null) throw new Error(`server exited with ${this.child.exitCode}:\n${this.output}`);
-      const ok = await fetch(`${this.url}/health`).then((r) => r.ok, () => false);
-      if (ok) return;
+      if (this.child.exitCode !== null) throw new Error(`${this.what} exited with ${this.child.exitCode}:\n${this.output}`);
+      if (await healthy()) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    throw new Error(`server did not become healthy in ${timeoutMs} ms:\n${this.output}`);
+    throw new Error(`${this.what} ${unhealthy} in ${timeoutMs} ms:\n${this.output}`);
   }
 
   /** Sends a signal and resolves with the exit code once the process is gone. */
@@ -53,6 +53,28 @@ export class ServerProcess {
       child.once('exit', (code) => resolve(code));
       child.kill(signal);
     });
+  }
+}
+
+/** The API (and whatever else `env` turns on) as a separate process. */
+export class ServerProcess extends MainProcess {
+  readonly url: string;
+
+  constructor(
+    private readonly env: Record<string, string>,
+    readonly port: number,
+  ) {
+    super('server');
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  async start(timeoutMs = 30_000): Promise<void> {
+    // A gateway port of its own unless the test chose one, so it never meets `npm start`'s :3001 or another test's.
+    const gatewayPort = this.env.GATEWAY_PORT ?? String(await freePort());
+    // Voice media on ports picked freely, for the same reason.
+    const env = { ...process.env, LOG_LEVEL: 'warn', GATEWAY_PORT: gatewayPort, VOICE_RTC_PORT: '0', ...this.env, API_PORT: String(this.port) };
+    const healthy = () => fetch(`${this.url}/health`).then((r) => r.ok, () => false);
+    await this.launch(env, timeoutMs, healthy, 'did not become healthy');
   }
 }
 
