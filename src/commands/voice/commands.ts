@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from '../../events/ids.ts';
 import type { RevoltState } from '../revolts/state.ts';
-import { streamKindSchema, type LeaveReason, type StreamKind, type VoiceFlags } from './events.ts';
+import type { LeaveReason, StreamKind, VoiceFlags } from './events.ts';
 
 /** What clients send (gateway or HTTP): validated with these before anything reaches a decider. */
 export const joinVoiceSchema = z.object({
@@ -16,11 +16,6 @@ export const voiceSelfPatchSchema = z
   .strict()
   .refine((patch) => Object.keys(patch).length > 0, 'change at least one of selfMute, selfDeaf, video, screenShare');
 export type VoiceSelfPatch = z.infer<typeof voiceSelfPatchSchema>;
-
-export const setSpeakingSchema = z.object({ userId: idSchema, channelId: idSchema, speaking: z.boolean() }).strict();
-export const setVoiceStreamSchema = z
-  .object({ userId: idSchema, channelId: idSchema, kind: streamKindSchema, streamId: z.string().min(1).max(128).nullable() })
-  .strict();
 
 export const moderateVoiceSchema = z
   .object({ serverMute: z.boolean(), serverDeaf: z.boolean() })

@@ -39,15 +39,15 @@
  */
 import type { Services } from '../../http/services.ts';
 import { newId } from '../../events/ids.ts';
-import { revoltOfChannel } from '../../projections/channels/directory.ts';
 import { AppError, notFound, ruleBroken } from '../errors.ts';
 import type { CommandContext, CommandResult } from '../handler.ts';
 import { revoltDecider, revoltStream } from '../revolts/decide.ts';
+import { channelRevolt } from '../../projections/channels/directory.ts';
 import type { RevoltState } from '../revolts/state.ts';
 import type { VoiceChannelCommand, VoiceSelfPatch } from './commands.ts';
 import { voiceChannelDecider, voiceChannelStream, voiceUserDecider, voiceUserStream } from './decide.ts';
 import type { StreamKind } from './events.ts';
-import { channelSettingsView, participantView, type VoiceChannelSettingsView, type VoiceParticipantView } from './rules.ts';
+import { channelSettingsView, isMediaChannel, participantView, type VoiceChannelSettingsView, type VoiceParticipantView } from './rules.ts';
 import type { VoiceChannelState } from './state.ts';
 
 export type { VoiceSelfPatch } from './commands.ts';
@@ -67,8 +67,8 @@ export interface JoinOptions extends VoiceCallOptions {
   selfDeaf?: boolean;
 }
 
-/** Moderation of a participant: the channel they are expected in (the HTTP route's :channelId); default: wherever they are. */
-export interface ModerationOptions extends VoiceCallOptions {
+/** The channel the participant is expected in (the HTTP route's :channelId); default: wherever they are. */
+export interface InChannelOptions extends VoiceCallOptions {
   channelId?: string;
 }
 
@@ -117,7 +117,7 @@ export interface VoiceCommands {
   join(actorId: string, channelId: string, options?: JoinOptions): Promise<VoiceJoinResult>;
   leave(actorId: string, options?: VoiceCallOptions): Promise<VoiceLeaveResult>;
   leaveEverywhere(userId: string, options?: VoiceCallOptions): Promise<VoiceLeaveResult>;
-  updateSelf(actorId: string, patch: VoiceSelfPatch, options?: VoiceCallOptions): Promise<VoiceStateResult>;
+  updateSelf(actorId: string, patch: VoiceSelfPatch, options?: InChannelOptions): Promise<VoiceStateResult>;
   setSpeaking(userId: string, channelId: string, speaking: boolean, options?: VoiceCallOptions): Promise<{ changed: boolean; position: number | null }>;
   setStream(
     userId: string,
@@ -126,10 +126,10 @@ export interface VoiceCommands {
     streamId: string | null,
     options?: VoiceCallOptions,
   ): Promise<{ changed: boolean; position: number | null }>;
-  serverMute(actorId: string, userId: string, value: boolean, options?: ModerationOptions): Promise<VoiceStateResult>;
-  serverDeafen(actorId: string, userId: string, value: boolean, options?: ModerationOptions): Promise<VoiceStateResult>;
-  move(actorId: string, userId: string, toChannelId: string, options?: ModerationOptions): Promise<VoiceMoveResult>;
-  disconnect(actorId: string, userId: string, options?: ModerationOptions): Promise<VoiceLeaveResult>;
+  serverMute(actorId: string, userId: string, value: boolean, options?: InChannelOptions): Promise<VoiceStateResult>;
+  serverDeafen(actorId: string, userId: string, value: boolean, options?: InChannelOptions): Promise<VoiceStateResult>;
+  move(actorId: string, userId: string, toChannelId: string, options?: InChannelOptions): Promise<VoiceMoveResult>;
+  disconnect(actorId: string, userId: string, options?: InChannelOptions): Promise<VoiceLeaveResult>;
   currentChannel(userId: string): Promise<{ channelId: string; revoltId: string; sessionId: string } | null>;
   channel(channelId: string): Promise<VoiceChannelView | null>;
   sweepUser(userId: string, options?: VoiceCallOptions): Promise<string[]>;
@@ -140,9 +140,10 @@ export interface VoiceCommands {
 
 const RECONCILING_EVENTS = new Set(['RoleUpdated', 'RoleDeleted', 'MemberRoleRevoked', 'RevoltDeleted', 'OwnershipTransferred']);
 const CHANNEL_EVENTS = new Set(['ChannelDeleted', 'ChannelUpdated', 'ChannelPermissionsSet', 'ChannelPermissionsRemoved']);
-const MEMBER_GONE_EVENTS = new Set(['MemberLeft', 'MemberKicked', 'MemberBanned']);
+/** Events after which one member may have lost access: gone from the revolt, or a role (e.g. one denying CONNECT) granted. */
+const MEMBER_EVENTS = new Set(['MemberLeft', 'MemberKicked', 'MemberBanned', 'MemberRoleGranted']);
 
-export function viewOf(state: VoiceChannelState): VoiceChannelView | null {
+function viewOf(state: VoiceChannelState): VoiceChannelView | null {
   const session = state.session;
   if (!session) return null;
   return {
@@ -199,9 +200,7 @@ export function createVoiceCommands(services: Services): VoiceCommands {
 
   /** The revolt of a channel: from the voice stream when a session runs (it survives the channel's deletion), else the directory. */
   async function revoltOfVoiceChannel(channelId: string, state?: VoiceChannelState): Promise<RevoltState> {
-    const revoltId = state?.revoltId || (await revoltOfChannel(services, channelId));
-    if (!revoltId) throw notFound('channel');
-    return revoltById(revoltId);
+    return revoltById(state?.revoltId || (await channelRevolt(services, channelId)));
   }
 
   /** The channel the user is in: their claim, confirmed by the channel's own stream. */
@@ -211,6 +210,17 @@ export function createVoiceCommands(services: Services): VoiceCommands {
     const state = await loadChannel(claim.channelId);
     return state.session?.participants.has(userId) ? { channelId: claim.channelId, state } : null;
   }
+
+  /** The channel a moderator acts on `userId` in: the one given (the HTTP route's), else wherever they are (404 if none). */
+  async function moderatedChannel(userId: string, channelId: string | undefined): Promise<{ channelId: string; state: VoiceChannelState }> {
+    const where = channelId !== undefined ? { channelId, state: await loadChannel(channelId) } : await whereIs(userId);
+    if (!where) throw notFound('voice participant');
+    return where;
+  }
+
+  /** The users a channel command removed. */
+  const leftUserIds = (result: CommandResult<VoiceChannelState>) =>
+    result.events.filter((e) => e.type === 'VoiceParticipantLeft').map((e) => (e.data as { userId: string }).userId);
 
   async function release(userId: string, channelId: string, context: CommandContext) {
     return commands.execute(voiceUserStream(userId), voiceUserDecider, { type: 'ReleaseVoiceChannel', userId, channelId, at: now() }, context);
@@ -251,22 +261,19 @@ export function createVoiceCommands(services: Services): VoiceCommands {
    * Removes, with reason `removed`, the participants of a channel who may no longer be there, and releases
    * their claims. Returns their ids.
    */
-  async function sweepChannel(channelId: string, options?: VoiceCallOptions): Promise<string[]> {
+  async function sweepChannel(channelId: string, options?: VoiceCallOptions, loaded?: RevoltState): Promise<string[]> {
     const state = await loadChannel(channelId);
     if (!state.session) return [];
     const context = contextOf(VOICE_SYSTEM_ACTOR, options);
-    const revolt = await revoltById(state.revoltId);
-    const result = await onChannel(channelId, { type: 'SweepVoice', channelId, revolt, at: now() }, context);
-    const removed = result.events.filter((e) => e.type === 'VoiceParticipantLeft').map((e) => (e.data as { userId: string }).userId);
+    const revolt = loaded?.revoltId === state.revoltId ? loaded : await revoltById(state.revoltId);
+    const removed = leftUserIds(await onChannel(channelId, { type: 'SweepVoice', channelId, revolt, at: now() }, context));
     for (const userId of removed) await serialised(userId, () => release(userId, channelId, context));
     return removed;
   }
 
-  async function moderate(type: 'ServerMute' | 'ServerDeafen', actorId: string, userId: string, value: boolean, options: ModerationOptions = {}) {
+  async function moderate(type: 'ServerMute' | 'ServerDeafen', actorId: string, userId: string, value: boolean, options: InChannelOptions = {}) {
     const context = contextOf(actorId, options);
-    const channelId = options.channelId ?? (await whereIs(userId))?.channelId;
-    if (!channelId) throw notFound('voice participant');
-    const state = await loadChannel(channelId);
+    const { channelId, state } = await moderatedChannel(userId, options.channelId);
     if (!state.session?.participants.has(userId)) throw notFound('voice participant');
     const revolt = await revoltOfVoiceChannel(channelId, state);
     const result = await onChannel(channelId, { type, channelId, actorId, userId, value, revolt, at: now() }, context);
@@ -340,8 +347,11 @@ export function createVoiceCommands(services: Services): VoiceCommands {
     updateSelf(actorId, patch, options) {
       return serialised(actorId, async () => {
         const context = contextOf(actorId, options);
+        const expected = options?.channelId;
         const where = await whereIs(actorId);
-        if (!where) throw ruleBroken('not_in_voice', 'you are not in a voice channel');
+        if (!where || (expected !== undefined && where.channelId !== expected)) {
+          throw ruleBroken('not_in_voice', expected === undefined ? 'you are not in a voice channel' : 'you are not in this voice channel');
+        }
         const { channelId, state } = where;
         const revolt = await revoltOfVoiceChannel(channelId, state);
         try {
@@ -350,9 +360,7 @@ export function createVoiceCommands(services: Services): VoiceCommands {
         } catch (error) {
           if (error instanceof AppError && error.code === 'voice_access_lost') {
             const removed = await onChannel(channelId, { type: 'SweepVoice', channelId, revolt, at: now() }, contextOf(VOICE_SYSTEM_ACTOR, options));
-            for (const e of removed.events) {
-              if (e.type === 'VoiceParticipantLeft') await release((e.data as { userId: string }).userId, channelId, context);
-            }
+            for (const userId of leftUserIds(removed)) await release(userId, channelId, context);
           }
           throw error;
         }
@@ -376,9 +384,7 @@ export function createVoiceCommands(services: Services): VoiceCommands {
     move(actorId, userId, toChannelId, options = {}) {
       return serialised(userId, async () => {
         const context = contextOf(actorId, options);
-        const fromChannelId = options.channelId ?? (await whereIs(userId))?.channelId;
-        if (!fromChannelId) throw notFound('voice participant');
-        const source = await loadChannel(fromChannelId);
+        const { channelId: fromChannelId, state: source } = await moderatedChannel(userId, options.channelId);
         const participant = source.session?.participants.get(userId);
         if (!participant) throw notFound('voice participant');
         const revolt = await revoltOfVoiceChannel(fromChannelId, source);
@@ -423,9 +429,7 @@ export function createVoiceCommands(services: Services): VoiceCommands {
     disconnect(actorId, userId, options = {}) {
       return serialised(userId, async () => {
         const context = contextOf(actorId, options);
-        const channelId = options.channelId ?? (await whereIs(userId))?.channelId;
-        if (!channelId) throw notFound('voice participant');
-        const state = await loadChannel(channelId);
+        const { channelId, state } = await moderatedChannel(userId, options.channelId);
         const revolt = await revoltOfVoiceChannel(channelId, state);
         const result = await onChannel(channelId, { type: 'DisconnectVoiceMember', channelId, actorId, userId, revolt, at: now() }, context);
         return leaveResult(channelId, result, await release(userId, channelId, context));
@@ -447,23 +451,22 @@ export function createVoiceCommands(services: Services): VoiceCommands {
       return where ? sweepChannel(where.channelId, options) : [];
     },
 
-    sweepChannel,
+    sweepChannel: (channelId, options) => sweepChannel(channelId, options),
 
     async sweepRevolt(revoltId, options) {
       const revolt = await revoltById(revoltId);
       const removed: string[] = [];
       for (const channel of revolt.channels.values()) {
-        if (channel.type === 'voice' || channel.type === 'video') removed.push(...(await sweepChannel(channel.channelId, options)));
+        if (isMediaChannel(channel)) removed.push(...(await sweepChannel(channel.channelId, options, revolt)));
       }
       return removed;
     },
 
     async afterEvent(event, options) {
       const data = event.data as { revoltId?: string; channelId?: string; userId?: string };
-      if (MEMBER_GONE_EVENTS.has(event.type) && data.userId) return service.sweepUser(data.userId, options);
+      if (MEMBER_EVENTS.has(event.type) && data.userId) return service.sweepUser(data.userId, options);
       if (CHANNEL_EVENTS.has(event.type) && data.channelId) return sweepChannel(data.channelId, options);
       if (RECONCILING_EVENTS.has(event.type) && data.revoltId) return service.sweepRevolt(data.revoltId, options);
-      if (event.type === 'MemberRoleGranted' && data.userId) return service.sweepUser(data.userId, options);
       return [];
     },
   };

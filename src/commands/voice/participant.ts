@@ -2,7 +2,7 @@ import { ruleBroken } from '../errors.ts';
 import type { Permission } from '../permissions/catalogue.ts';
 import type { VoiceChannelCommandOf } from './commands.ts';
 import type { VoiceChannelEvent, VoiceFlags } from './events.ts';
-import { assertCanStay, assertModerates, participantOf, requireBits, voiceChannelFor } from './rules.ts';
+import { assertCanStay, assertModerates, elapsedMs, participantOf, requireBits, voiceChannelFor } from './rules.ts';
 import { isMuted, type VoiceChannelState, type VoiceParticipantState } from './state.ts';
 
 const flagsOf = ({ selfMute, selfDeaf, serverMute, serverDeaf, video, screenShare }: VoiceFlags): VoiceFlags => ({
@@ -30,7 +30,7 @@ function stateChange(state: VoiceChannelState, participant: VoiceParticipantStat
         userId: participant.userId,
         by,
         ...next,
-        ...(stopped && { screenShareMs: Math.max(0, Date.parse(at) - Date.parse(stopped)) }),
+        ...(stopped && { screenShareMs: elapsedMs(stopped, at) }),
         at,
       },
     },

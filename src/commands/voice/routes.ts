@@ -49,8 +49,7 @@ export const voiceCommandRoutes: FastifyPluginAsyncZod<{ services: Services }> =
     { schema: { params: channelParams, body: voiceSelfPatchSchema, tags } },
     async (request, reply) => {
       const { userId } = requireAuth(request);
-      await assertIn(userId, request.params.channelId);
-      return answer(reply, await voice.updateSelf(userId, request.body, optionsOf(request)));
+      return answer(reply, await voice.updateSelf(userId, request.body, optionsOf(request, request.params.channelId)));
     },
   );
 

@@ -7,10 +7,13 @@ import type { VoiceSettings } from './events.ts';
 import { isDeafened, isMuted, type VoiceParticipantState } from './state.ts';
 
 /** The largest `maxMembers` a channel can set; a channel without one holds at most this many. */
-export const DEFAULT_MAX_PARTICIPANTS = 99;
-export const DEFAULT_BITRATE = 64_000;
+const DEFAULT_MAX_PARTICIPANTS = 99;
+const DEFAULT_BITRATE = 64_000;
 /** Opus runs at 48 kHz. */
-export const SAMPLE_RATE = 48_000;
+const SAMPLE_RATE = 48_000;
+
+/** Milliseconds from one ISO time to a later one (never negative). */
+export const elapsedMs = (from: string, to: string) => Math.max(0, Date.parse(to) - Date.parse(from));
 
 export const isMediaChannel = (channel: ChannelState) => channel.type === 'voice' || channel.type === 'video';
 
@@ -64,11 +67,12 @@ export function participantOf(participants: ReadonlyMap<string, VoiceParticipant
 
 /** The settings a session starts with: the channel's, else the revolt's region and our defaults. */
 export function sessionSettings(revolt: RevoltState, channel: ChannelState): VoiceSettings {
+  const { bitrate, region } = channelSettingsView(revolt, channel);
   return {
     maxParticipants: maxParticipants(channel),
-    bitrate: channel.settings.bitrate ?? DEFAULT_BITRATE,
+    bitrate,
     sampleRate: SAMPLE_RATE,
-    region: channel.settings.region ?? revolt.settings.region,
+    region,
     echoCancellation: true,
     noiseSuppression: true,
     autoGainControl: true,

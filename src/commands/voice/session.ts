@@ -4,10 +4,8 @@ import { channelPermissions } from '../permissions/resolve.ts';
 import { subjectOf } from '../revolts/state.ts';
 import type { VoiceChannelCommandOf } from './commands.ts';
 import type { LeaveReason, VoiceChannelEvent } from './events.ts';
-import { assertModerates, canStay, maxParticipants, participantOf, requireBits, sessionSettings, voiceChannelFor } from './rules.ts';
+import { assertModerates, canStay, elapsedMs, maxParticipants, participantOf, requireBits, sessionSettings, voiceChannelFor } from './rules.ts';
 import { evolveVoiceChannel, type VoiceChannelState } from './state.ts';
-
-const elapsedMs = (from: string, to: string) => Math.max(0, Date.parse(to) - Date.parse(from));
 
 /**
  * Joining a voice or video channel: CONNECT (or a moderator's MOVE_MEMBERS on the channel when they move the user
@@ -62,7 +60,7 @@ export function join(command: VoiceChannelCommandOf<'JoinVoice'>, state: VoiceCh
  * The events of `userId` leaving: their time in the channel (and in a screen share still on), and the end of the
  * session when they were the last one. Nothing when they are not in it.
  */
-export function leaveEvents(
+function leaveEvents(
   state: VoiceChannelState,
   userId: string,
   reason: LeaveReason,

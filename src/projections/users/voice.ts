@@ -10,7 +10,7 @@ export type UserVoiceEvent = RecordedEvent & VoiceEventOf<'VoiceParticipantJoine
  * Minutes (the seed's unit) with millisecond precision, added in whole milliseconds so that sums stay exact (no
  * float drift): the running total, times 60 000, rounds back to the exact integer number of milliseconds.
  */
-export const addMs = (minutes: number, ms: number) => (Math.round(minutes * 60_000) + ms) / 60_000;
+const addMs = (minutes: number, ms: number) => (Math.round(minutes * 60_000) + ms) / 60_000;
 
 function flags(f: VoiceFlags): Document {
   return {
