@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { releaseIfOwner } from '../redis/release-if-owner.ts';
 import type { Logger } from 'pino';
 import type { RecordedEvent } from '../events/envelope.ts';
 import type { EventStore, Subscription } from '../events/store/port.ts';
@@ -14,7 +15,6 @@ export const publishedKey = (prefix: string) => `${prefix}:gw:published`;
 const leaderKey = (prefix: string) => `${prefix}:gw:publisher`;
 
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const ADVANCE = `local c = tonumber(redis.call('get', KEYS[1]) or '0') if tonumber(ARGV[1]) > c then redis.call('set', KEYS[1], ARGV[1]) end return 1`;
 
 export interface PublisherOptions {
@@ -119,7 +119,7 @@ export class Publisher {
     await subscription?.close();
     if (wasLeading) {
       this.options.onLeadership?.(false);
-      await this.options.redis.eval(RELEASE, 1, leaderKey(this.options.prefix), this.options.nodeId).catch(() => undefined);
+      await releaseIfOwner(this.options.redis, leaderKey(this.options.prefix), this.options.nodeId).catch(() => undefined);
     }
   }
 }

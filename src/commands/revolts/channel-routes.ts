@@ -6,7 +6,8 @@ import type { Services } from '../../http/services.ts';
 import { notFound } from '../errors.ts';
 import { permissionSchema } from '../permissions/catalogue.ts';
 import { channelSettingsSchema, channelTypeSchema } from './events.ts';
-import { channelRevolt, executeOnRevolt } from './execute.ts';
+import { channelRevolt } from '../../projections/channels/directory.ts';
+import { executeOnRevolt } from './execute.ts';
 import type { RevoltState } from './state.ts';
 
 const channelName = z

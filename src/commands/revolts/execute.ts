@@ -2,9 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { commandContext } from '../../http/context.ts';
 import { setEventPosition } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
-import { revoltOfChannel } from '../../projections/channels/directory.ts';
 import type { RecordedEvent } from '../../events/envelope.ts';
-import { notFound } from '../errors.ts';
 import type { CommandContext } from '../handler.ts';
 import { voiceCommands } from '../voice/execute.ts';
 import { revoltDecider, revoltStream, type RevoltCommand } from './decide.ts';
@@ -39,11 +37,4 @@ async function removeFromVoice(services: Services, request: FastifyRequest, even
       request.log.warn({ err: error, event: event.type }, 'voice sweep after a revolt change failed');
     }
   }
-}
-
-/** The revolt a channel belongs to, or 404. */
-export async function channelRevolt(services: Services, channelId: string): Promise<string> {
-  const revoltId = await revoltOfChannel(services, channelId);
-  if (!revoltId) throw notFound('channel');
-  return revoltId;
 }

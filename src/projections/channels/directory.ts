@@ -1,3 +1,4 @@
+import { notFound } from '../../commands/errors.ts';
 import type { Services } from '../../http/services.ts';
 
 const MAX_ENTRIES = 50_000;
@@ -22,5 +23,12 @@ export async function revoltOfChannel(services: Services, channelId: string): Pr
   const revoltId = channel.revoltId.toHexString() as string;
   if (known.size >= MAX_ENTRIES) known.clear();
   known.set(channelId, revoltId);
+  return revoltId;
+}
+
+/** The revolt a channel belongs to, or 404. */
+export async function channelRevolt(services: Services, channelId: string): Promise<string> {
+  const revoltId = await revoltOfChannel(services, channelId);
+  if (!revoltId) throw notFound('channel');
   return revoltId;
 }
