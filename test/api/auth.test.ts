@@ -5,7 +5,7 @@ import { startTestServer } from '../support/api.ts';
 
 let t: Awaited<ReturnType<typeof startTestServer>>;
 beforeAll(async () => {
-  t = await startTestServer('auth', { READ_YOUR_WRITES_TIMEOUT_MS: '400' });
+  t = await startTestServer('auth');
 });
 afterAll(() => t?.close());
 
@@ -163,12 +163,18 @@ describe('input validation', () => {
 
 describe('read-your-writes and idempotency', () => {
   it('X-Min-Position beyond the head answers 503 with Retry-After; a malformed one is 400', async () => {
-    const ivy = await t.api.register('ivy');
-    const far = await t.api.request('GET', '/v1/users/@me', { token: ivy.token, headers: { 'x-min-position': '999999999' } });
-    expect(far.status).toBe(503);
-    expect(far.headers['retry-after']).toBe('1');
-    const bad = await t.api.request('GET', '/v1/users/@me', { token: ivy.token, headers: { 'x-min-position': 'soon' } });
-    expect(bad.status).toBe(400);
+    // A server of its own that gives up waiting soon.
+    const impatient = await startTestServer('authwait', { READ_YOUR_WRITES_TIMEOUT_MS: '400' });
+    try {
+      const ivy = await impatient.api.register('ivy');
+      const far = await impatient.api.request('GET', '/v1/users/@me', { token: ivy.token, headers: { 'x-min-position': '999999999' } });
+      expect(far.status).toBe(503);
+      expect(far.headers['retry-after']).toBe('1');
+      const bad = await impatient.api.request('GET', '/v1/users/@me', { token: ivy.token, headers: { 'x-min-position': 'soon' } });
+      expect(bad.status).toBe(400);
+    } finally {
+      await impatient.close();
+    }
   });
 
   it('a retried command with the same Idempotency-Key returns the first answer and appends nothing', async () => {

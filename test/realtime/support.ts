@@ -139,7 +139,7 @@ export class GatewayClient {
   }
 
   /** Resolves with the first frame (from the start, or after `from`) matching `match`. */
-  next(match: (f: Frame) => boolean, timeoutMs = 10_000, from = 0): Promise<Frame> {
+  next(match: (f: Frame) => boolean, timeoutMs = 30_000, from = 0): Promise<Frame> {
     return this.until(
       () => this.frames.slice(from).find(match),
       timeoutMs,
@@ -149,7 +149,7 @@ export class GatewayClient {
   }
 
   /** Waits until `count` dispatches match. */
-  waitFor(count: number, match: (f: Frame) => boolean, timeoutMs = 10_000): Promise<Frame[]> {
+  waitFor(count: number, match: (f: Frame) => boolean, timeoutMs = 30_000): Promise<Frame[]> {
     const found = () => this.dispatches.filter(match);
     return this.until(
       () => {

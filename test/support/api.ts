@@ -37,7 +37,8 @@ export class ApiClient {
 /** A whole server on isolated real engines, started in this process; `close` stops it and drops its data. */
 export async function startTestServer(label: string, env: Record<string, string> = {}) {
   const engines = isolatedEngines(label);
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_SCALE: '100', ...engines.env, ...env });
+  // Reads with X-Min-Position may wait long for a lane: tests share two cores with everything else.
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_SCALE: '100', READ_YOUR_WRITES_TIMEOUT_MS: '15000', ...engines.env, ...env });
   const server: RunningServer = await createServer(config, pino({ level: config.LOG_LEVEL }));
   await server.app.ready();
   return {
