@@ -1,6 +1,9 @@
 import type { z } from 'zod';
 import type { RecordedEvent } from './envelope.ts';
 
+/** A module's events as `{type, data}` from its zod schemas: one member per name in `K` (every name by default). */
+export type EventsOf<S extends Record<string, z.ZodType>, K extends keyof S = keyof S> = { [T in K]: { type: T; data: z.infer<S[T]> } }[K];
+
 /**
  * The event catalogue: every event type with the zod schema of its data and its current schema version.
  * Events are validated before they are appended; old shapes are upcast when read.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema, isoDate } from '../../events/ids.ts';
+import type { EventsOf } from '../../events/catalogue.ts';
 
 /**
  * Events of a donation's stream (`donation-<id>`), hash-chained (see chain.ts). Amounts are integer minor units
@@ -95,7 +96,7 @@ export const donationEventSchemas = {
 } as const;
 
 type Schemas = typeof donationEventSchemas;
-type EventOf<K extends keyof Schemas> = { type: K; data: z.infer<Schemas[K]> };
+type EventOf<K extends keyof Schemas> = EventsOf<Schemas, K>;
 export type DonationEvent =
   | EventOf<'DonationPledged'>
   | EventOf<'DonationCompleted'>

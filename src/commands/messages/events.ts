@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { idSchema, isoDate } from '../../events/ids.ts';
 import { messageAttachmentSchema } from '../attachments/events.ts';
 import { storedEmbedSchema } from './embeds.ts';
+import type { EventsOf } from '../../events/catalogue.ts';
 
 const mentionFields = {
   mentions: z.array(idSchema),
@@ -58,7 +59,7 @@ export const messageEventSchemas = {
 } as const;
 
 type Schemas = typeof messageEventSchemas;
-type EventOf<K extends keyof Schemas> = { [T in K]: { type: T; data: z.infer<Schemas[T]> } }[K];
+type EventOf<K extends keyof Schemas> = EventsOf<Schemas, K>;
 
 /** Events of one message's stream. */
 export type MessageEvent = EventOf<'MessageSent' | 'MessageEdited' | 'MessageDeleted' | 'ReactionAdded' | 'ReactionRemoved'>;

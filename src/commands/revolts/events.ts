@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { idSchema, isoDate } from '../../events/ids.ts';
 import { permissionSchema } from '../permissions/catalogue.ts';
 import { presenceSchema } from '../users/events.ts';
+import type { EventsOf } from '../../events/catalogue.ts';
 
 export const revoltSettingsSchema = z.object({
   isPublic: z.boolean(),
@@ -143,5 +144,5 @@ export const revoltEventSchemas = {
 
 
 type Schemas = typeof revoltEventSchemas;
-export type RevoltEvent = { [K in keyof Schemas]: { type: K; data: z.infer<Schemas[K]> } }[keyof Schemas];
+export type RevoltEvent = EventsOf<Schemas>;
 export type RevoltEventOf<K extends RevoltEvent['type']> = Extract<RevoltEvent, { type: K }>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema, isoDate } from '../../events/ids.ts';
+import type { EventsOf } from '../../events/catalogue.ts';
 
 export const userStatusSchema = z.enum(['online', 'away', 'busy', 'invisible']);
 export const userTypeSchema = z.enum(['creator', 'supporter']);
@@ -53,7 +54,7 @@ export const userEventSchemas = {
 } as const;
 
 type Schemas = typeof userEventSchemas;
-type EventOf<K extends keyof Schemas> = { type: K; data: z.infer<Schemas[K]> };
+type EventOf<K extends keyof Schemas> = EventsOf<Schemas, K>;
 export type UserEvent =
   | EventOf<'UserRegistered'>
   | EventOf<'UserProfileUpdated'>

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema, isoDate } from '../../events/ids.ts';
+import type { EventsOf } from '../../events/catalogue.ts';
 
 /**
  * Events of the voice module, on two kinds of stream (see decide.ts for why):
@@ -92,7 +93,7 @@ export const voiceEventSchemas = {
 } as const;
 
 type Schemas = typeof voiceEventSchemas;
-type EventOf<K extends keyof Schemas> = { [T in K]: { type: T; data: z.infer<Schemas[T]> } }[K];
+type EventOf<K extends keyof Schemas> = EventsOf<Schemas, K>;
 
 /** Events of a voice channel's stream. */
 export type VoiceChannelEvent = EventOf<

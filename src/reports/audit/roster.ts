@@ -3,6 +3,7 @@ import type { Decider } from '../../commands/decider.ts';
 import type { CommandContext, CommandHandler } from '../../commands/handler.ts';
 import { sealHashChain } from '../../commands/donations/chain.ts';
 import { idSchema, isoDate } from '../../events/ids.ts';
+import type { EventsOf } from '../../events/catalogue.ts';
 
 /**
  * Who is an auditor. Auditors read every donation's full trail (donor included, even when anonymous) and run
@@ -19,7 +20,7 @@ export const auditorEventSchemas = {
 } as const;
 
 type Schemas = typeof auditorEventSchemas;
-export type AuditorEvent = { [K in keyof Schemas]: { type: K; data: z.infer<Schemas[K]> } }[keyof Schemas];
+export type AuditorEvent = EventsOf<Schemas>;
 
 export type RosterCommand =
   | { type: 'Grant'; userId: string; by: string; reason?: string; at: string }
