@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
+    // Above the tests' own waits (frames, read-your-writes: 30 s at most), so a stuck wait fails with its own message.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
     poolOptions: {

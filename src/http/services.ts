@@ -11,6 +11,8 @@ import type { Metrics } from './metrics.ts';
 /** How far each read model has got: what read-your-writes waits on. */
 export interface ReadModelProgress {
   waitForPosition(readModel: string, position: number, timeoutMs: number): Promise<boolean>;
+  /** The position up to which `readModel` has applied every event (its stored checkpoint). */
+  checkpoint(readModel: string): Promise<number>;
 }
 
 /** Everything routes need, built once by the composition root (src/main.ts). */

@@ -14,6 +14,7 @@ import { Publisher } from './publisher.ts';
 import { Replay } from './replay.ts';
 import { resolveResume, Session, type Connection } from './session.ts';
 import { SessionStore, type ClaimResult } from './session-store.ts';
+import { addJoinsSince, readUserSnapshot, type UserSnapshot } from './user-snapshot.ts';
 import { loadUws, type TemplatedApp, type us_listen_socket, type Uws, type WebSocket } from './uws.ts';
 import { isMember, revoltView, visibleChannelIds } from './views.ts';
 import type { VoiceMedia } from '../voice/media/index.ts';
@@ -175,7 +176,7 @@ export class Gateway {
   private readonly publisher: Publisher | undefined;
   private readonly voice: VoiceSignalling;
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly attaching: Array<{ connection: SocketConnection; session: Session; snapshot: { user: Record<string, unknown>; revoltIds: string[] }; done: () => void }> = [];
+  private readonly attaching: Array<{ connection: SocketConnection; session: Session; snapshot: UserSnapshot; done: () => void }> = [];
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly inflight = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
@@ -418,7 +419,7 @@ export class Gateway {
     const auth = await this.auth.authenticate(token);
     if (!connection.open) return;
     if (!auth) return connection.close(CloseCode.AUTHENTICATION_FAILED, 'authentication failed');
-    const snapshot = await this.userSnapshot(auth.userId);
+    const snapshot = await readUserSnapshot(this.services, auth.userId, this.feed.position);
     if (!connection.open) return;
     const session = new Session(randomBytes(16).toString('hex'), auth.userId, auth.authSessionId, this.services.config.GATEWAY_RESUME_WINDOW);
     session.connection = connection;
@@ -438,7 +439,12 @@ export class Gateway {
     const missing: string[] = [];
     try {
       const position = this.feed.position;
+      const maxBehind = this.services.config.GATEWAY_MAX_REPLAY_EVENTS;
+      for (const { connection, snapshot } of batch) {
+        if (position - snapshot.asOf > maxBehind) connection.close(CloseCode.UNKNOWN_ERROR, 'read models are catching up; try again');
+      }
       const open = batch.filter((a) => a.connection.open);
+      await addJoinsSince(this.services.store, open.map((a) => ({ userId: a.session.userId, snapshot: a.snapshot })), position);
       missing.push(...new Set(open.flatMap((a) => a.snapshot.revoltIds.filter((id) => !world.has(id)))));
       await Promise.all(missing.map((id) => world.load(id, position)));
       const pipeline = this.redis.pipeline();
@@ -483,18 +489,6 @@ export class Gateway {
   private presenceConnected(connection: SocketConnection, userId: string): void {
     connection.presenceUser = userId;
     this.track(this.presence.connected(userId, connection.id));
-  }
-
-  /** The user for READY (the read model, caught up with this node when it can be) and the revolts they belong to. */
-  private async userSnapshot(userId: string): Promise<{ user: Record<string, unknown>; revoltIds: string[] }> {
-    await this.services.progress.waitForPosition('users', this.feed.position, 2000);
-    const doc = await this.services.db.collection('users').findOne({ id: userId }, { projection: { _id: 0, _pos: 0, letterProgress: 0 } });
-    if (doc) {
-      const { revoltMemberships = [], ...user } = doc;
-      return { user, revoltIds: (revoltMemberships as Array<{ revoltId: { toString(): string } }>).map((m) => m.revoltId.toString()) };
-    }
-    const { state } = await this.services.commands.load(userStream(userId), userDecider);
-    return { user: { id: userId, username: state.username, discriminator: state.discriminator, email: state.email, status: state.status }, revoltIds: [] };
   }
 
   private async claim(sessionId: string): Promise<ClaimResult> {

@@ -41,6 +41,29 @@ describe('gateway handshake', () => {
     await client.close();
   });
 
+  it('READY is exact while the users read model lags: revolts joined meanwhile come from the event store, ones left are gone', async () => {
+    const [owner, bo] = await Promise.all([server.api.register('owner'), server.api.register('bo')]);
+    const create = (name: string) => server.api.request('POST', '/v1/revolts', { token: owner.token, body: { name } });
+    const [left, joined] = [(await create('Left Behind')).body, (await create('Joined Late')).body];
+    const joinLeft = await server.api.request('POST', `/v1/invites/${left.inviteCode}`, { token: bo.token });
+    expect(joinLeft.status).toBeLessThan(300);
+    const users = server.server.engine.lane('users');
+    expect(await server.server.engine.waitForPosition('users', Number(joinLeft.headers['x-event-position']), 15_000)).toBe(true);
+    await users.pause();
+    try {
+      expect((await server.api.request('DELETE', `/v1/revolts/${left.id}/members/@me`, { token: bo.token })).status).toBeLessThan(300);
+      expect((await server.api.request('POST', `/v1/invites/${joined.inviteCode}`, { token: bo.token })).status).toBeLessThan(300);
+      const { client, ready } = await GatewayClient.identify(server.url(), bo.token);
+      expect(ready.d.revolts.map((r: { id: string }) => r.id)).toEqual([joined.id]);
+      const sent = await server.api.request('POST', `/v1/channels/${joined.channels[0]}/messages`, { token: owner.token, body: { content: 'welcome' } });
+      const [message] = await client.waitFor(1, (f) => f.t === 'MessageSent');
+      expect(message!.d.messageId).toBe(sent.body.id);
+      await client.close();
+    } finally {
+      await users.resume();
+    }
+  });
+
   it('closes a connection with a bad token with 4004', async () => {
     for (const token of ['nonsense', `${'a'.repeat(24)}.${'b'.repeat(43)}`]) {
       const client = await GatewayClient.connect(server.url());
