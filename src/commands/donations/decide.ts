@@ -1,6 +1,6 @@
 import type { Decider } from '../decider.ts';
 import { conflict, forbidden, notFound, ruleBroken } from '../errors.ts';
-import { liveRevolt, requireRevoltPermission } from '../revolts/authority.ts';
+import { requireRevoltPermission, visibleRevolt } from '../revolts/authority.ts';
 import type { RevoltState } from '../revolts/state.ts';
 import type { DonationEvent, DonationEventOf } from './events.ts';
 import { isDonationCurrency, MAX_DONATION, MAX_MESSAGE_LENGTH, MIN_DONATION } from './rules.ts';
@@ -135,8 +135,7 @@ export function assertSamePledge(recorded: { revoltId: string; amount: number; c
 
 /** Who may pledge to a revolt: any user who can see it (it is public, or they are a member) and is not banned. */
 export function assertCanPledge(revolt: RevoltState, donorId: string, input: PledgeInput): void {
-  liveRevolt(revolt);
-  if (!revolt.settings.isPublic && !revolt.members.has(donorId)) throw notFound('revolt');
+  visibleRevolt(revolt, donorId);
   if (revolt.bans.has(donorId)) throw forbidden('you are banned from this revolt');
   if (!Number.isSafeInteger(input.amount) || input.amount < MIN_DONATION || input.amount > MAX_DONATION) {
     throw ruleBroken('amount_out_of_range', `a donation is ${MIN_DONATION} to ${MAX_DONATION} minor units`);

@@ -9,6 +9,12 @@ export function liveRevolt(state: RevoltState): RevoltState {
   return state;
 }
 
+/** The revolt, if the user may see it: it is public or they are a member; to anyone else it does not exist. */
+export function visibleRevolt(state: RevoltState, userId: string): RevoltState {
+  if (!liveRevolt(state).settings.isPublic && !state.members.has(userId)) throw notFound('revolt');
+  return state;
+}
+
 /** The acting member; to a non-member the revolt does not exist. */
 export function memberSubject(state: RevoltState, actorId: string): PermissionSubject {
   const subject = subjectOf(liveRevolt(state), actorId);

@@ -2,13 +2,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ObjectId, type Document, type Filter } from 'mongodb';
 import { z } from 'zod';
 import { DONATION_CURRENCIES } from '../../commands/donations/rules.ts';
-import { badRequest, notFound } from '../../commands/errors.ts';
+import { badRequest } from '../../commands/errors.ts';
 import { idSchema } from '../../events/ids.ts';
 import { requireAuth } from '../../http/context.ts';
 import { awaitReadModels } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
 import { isAuditor } from '../../reports/audit/roster.ts';
-import { loadRevolt, requireMember } from '../revolts/access.ts';
+import { requireMember, requireVisible } from '../revolts/access.ts';
 import { limitSchema } from '../views.ts';
 import { donationView, recordFromDocument } from './view.ts';
 
@@ -80,8 +80,7 @@ export const donationQueryRoutes: FastifyPluginAsyncZod<{ services: Services }> 
     },
     async (request) => {
       const { userId } = requireAuth(request);
-      const revolt = await loadRevolt(services, request.params.revoltId);
-      if (!revolt.settings.isPublic && !revolt.members.has(userId)) throw notFound('revolt');
+      await requireVisible(services, request.params.revoltId, userId);
       await awaitReadModels(services, request, ['donations']);
       const match: Document = { 'revolt.revoltId': new ObjectId(request.params.revoltId), status: 'completed' };
       if (request.query.currency) match.currency = request.query.currency;

@@ -2,7 +2,7 @@ import { has, type Permission } from '../../commands/permissions/catalogue.ts';
 import { channelPermissions } from '../../commands/permissions/resolve.ts';
 import { forbidden, notFound } from '../../commands/errors.ts';
 import { revoltDecider, revoltStream } from '../../commands/revolts/decide.ts';
-import { liveRevolt } from '../../commands/revolts/authority.ts';
+import { liveRevolt, visibleRevolt } from '../../commands/revolts/authority.ts';
 import { subjectOf, type ChannelState, type RevoltState } from '../../commands/revolts/state.ts';
 import type { Services } from '../../http/services.ts';
 import { revoltOfChannel } from '../channels/directory.ts';
@@ -14,6 +14,11 @@ import { revoltOfChannel } from '../channels/directory.ts';
 export async function loadRevolt(services: Services, revoltId: string): Promise<RevoltState> {
   const { state } = await services.commands.load(revoltStream(revoltId), revoltDecider);
   return liveRevolt(state);
+}
+
+/** The revolt, if the user may see it (public, or a member); otherwise 404. */
+export async function requireVisible(services: Services, revoltId: string, userId: string): Promise<RevoltState> {
+  return visibleRevolt(await loadRevolt(services, revoltId), userId);
 }
 
 export async function requireMember(services: Services, revoltId: string, userId: string): Promise<RevoltState> {

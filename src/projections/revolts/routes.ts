@@ -8,7 +8,7 @@ import { requireAuth } from '../../http/context.ts';
 import { awaitReadModels } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
 import { escapeRegex, HIDDEN, limitSchema } from '../views.ts';
-import { loadRevolt, requireMember } from './access.ts';
+import { requireMember, requireVisible } from './access.ts';
 
 /** Lists never carry the members array (it can hold a revolt's every member); /members pages it. */
 const LIST_PROJECTION = { ...HIDDEN, members: 0 } as const;
@@ -71,8 +71,7 @@ export const revoltQueryRoutes: FastifyPluginAsyncZod<{ services: Services }> = 
 
   app.get('/revolts/:revoltId', { schema: { params: z.object({ revoltId: idSchema }), tags: ['revolts'] } }, async (request) => {
     const { userId } = requireAuth(request);
-    const revolt = await loadRevolt(services, request.params.revoltId);
-    if (!revolt.settings.isPublic && !revolt.members.has(userId)) throw notFound('revolt');
+    await requireVisible(services, request.params.revoltId, userId);
     await awaitReadModels(services, request, ['revolts']);
     const doc = await revolts.findOne({ id: request.params.revoltId }, { projection: LIST_PROJECTION });
     if (!doc) throw notFound('revolt');
