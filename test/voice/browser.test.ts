@@ -1,9 +1,10 @@
 // The real-browser voice test: headless Chromium from Debian (/usr/bin/chromium, installed by scripts/chromium.sh
 // from `npm test`/stack.sh), driven by playwright-core, runs a small page with mediasoup-client (test/voice/browser/
 // page.ts, bundled by esbuild now) against the real app: API, gateway with voice signalling, mediasoup workers,
-// and the real engines. Two users join one voice channel through the gateway; one publishes fake-device audio and
-// simulcast video, the other receives it (inbound RTP bytes rising in its RTCPeerConnection stats); muting pauses
-// the audio; leaving ends the session; the recorded voiceSessions document and users' stats match.
+// and the real engines. Two users join one voice channel through the gateway; one publishes fake-device audio (a
+// tone from a WAV file) and simulcast video, the other receives it (inbound RTP bytes rising in its RTCPeerConnection
+// stats) and is told the speaker is speaking; muting pauses the audio; unmuted, they are heard again; leaving ends the
+// session; the recorded voiceSessions document and users' stats match.
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -29,6 +30,26 @@ const CHROMIUM_ARGS = [
   '--use-fake-device-for-media-stream',
   '--use-fake-ui-for-media-stream',
 ];
+
+/** A loud, steady 440 Hz tone (16-bit PCM WAV, 48 kHz mono, 2 s; Chromium loops it) for the fake microphone: it speaks. */
+function toneWav(seconds = 2, rate = 48_000): Buffer {
+  const samples = seconds * rate;
+  const wav = Buffer.alloc(44 + samples * 2);
+  wav.write('RIFF', 0);
+  wav.writeUInt32LE(36 + samples * 2, 4);
+  wav.write('WAVEfmt ', 8);
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20); // PCM
+  wav.writeUInt16LE(1, 22); // mono
+  wav.writeUInt32LE(rate, 24);
+  wav.writeUInt32LE(rate * 2, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write('data', 36);
+  wav.writeUInt32LE(samples * 2, 40);
+  for (let i = 0; i < samples; i++) wav.writeInt16LE(Math.round(16_000 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + i * 2);
+  return wav;
+}
 
 let server: VoiceServer;
 let dir: string;
@@ -58,7 +79,12 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   pageUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/index.html`;
   server = await startVoiceServer('voicebrowser');
-  context = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  await writeFile(join(dir, 'tone.wav'), toneWav());
+  context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_ARGS, `--use-file-for-fake-audio-capture=${join(dir, 'tone.wav')}`],
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -95,6 +121,16 @@ async function rising(page: Page, kinds: Array<keyof Bytes>, from: Bytes, min = 
   }
 }
 
+/** Waits until the listener has been told `times` times that `userId` started speaking. */
+async function heardSpeaking(listener: Page, userId: string, times: number): Promise<void> {
+  await listener.waitForFunction(
+    ({ userId, times }) =>
+      (globalThis as any).voiceClient.dispatches.filter((d: { t: string; d: any }) => d.t === 'VoiceSpeakingChanged' && d.d.userId === userId && d.d.speaking).length >= times,
+    { userId, times },
+    { timeout: 20_000 },
+  );
+}
+
 async function openPage(): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error('page error:', error.message));
@@ -104,7 +140,7 @@ async function openPage(): Promise<Page> {
 }
 
 describe('voice in a real browser', () => {
-  it('two users in one channel: media flows, mute pauses it, leaving ends the recorded session', async () => {
+  it('two users in one channel: media flows, the speaker is heard speaking, mute pauses it, leaving ends the recorded session', async () => {
     const { owner, member, voiceChannel } = await voiceRevolt(server);
     const [speaker, listener] = [await openPage(), await openPage()];
     const gateway = server.url();
@@ -127,6 +163,8 @@ describe('voice in a real browser', () => {
       ]),
     );
     expect(consumers.find((c) => c.kind === 'video').type).toBe('simulcast');
+    // The tone on the speaker's mic is heard by the audio-level observer: recorded, and dispatched to the listener.
+    await heardSpeaking(listener, owner.id, 1);
     // Still flowing a moment later (not just the first packets).
     const later = await rising(listener, ['audio', 'video'], flowing);
 
@@ -145,9 +183,11 @@ describe('voice in a real browser', () => {
     expect((await inbound(listener)).audio).toBe(pausedAt.audio);
     expect(afterPause.video).toBeGreaterThan(later.video);
 
-    // Unmute: audio flows again.
+    // Unmute: audio flows again, and they speak again.
     await invoke(speaker, 'setSelf', { selfMute: false });
     await rising(listener, ['audio'], await inbound(listener));
+    // A mute ends speaking (VoiceStateChanged says muted, which is never speaking); unmuted, the tone is heard again.
+    await heardSpeaking(listener, owner.id, 2);
 
     // Both leave: the session ends.
     const listenerLeft = await invoke(listener, 'leave');
