@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayCommunity, steadySender, type Commands, type Revolt, type User } from './fixture.ts';
-import { closeAll, GatewayClient, sleep, type Frame, type GatewayServer } from './support.ts';
+import { closeAll, GatewayClient, identified, sleep, type Frame, type GatewayServer } from './support.ts';
 
 let server: GatewayServer;
 let cmd: Commands;
@@ -10,12 +10,7 @@ let cy: User;
 let revolt: Revolt;
 const clients: GatewayClient[] = [];
 
-async function connect(user: User) {
-  const { client, ready } = await GatewayClient.identify(server.url(), user.token);
-  expect(ready.op).toBe('READY');
-  clients.push(client);
-  return { client, ready };
-}
+const connect = (user: User) => identified(clients, server.url(), user.token);
 
 const sentIn = (client: GatewayClient, channelId: string) => client.of('MessageSent', (d) => d.channelId === channelId);
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode } from '../../src/realtime/protocol.ts';
 import { gatewayCommunity, steadySender, type Commands, type Revolt, type User } from './fixture.ts';
-import { closeAll, eventually, GatewayClient, sleep, type Frame, type GatewayServer } from './support.ts';
+import { closeAll, eventually, GatewayClient, identified, sleep, type Frame, type GatewayServer } from './support.ts';
 
 let server: GatewayServer;
 let cmd: Commands;
@@ -10,12 +10,7 @@ let bo: User;
 let revolt: Revolt;
 const clients: GatewayClient[] = [];
 
-async function connect(user: User, node: number) {
-  const { client, ready } = await GatewayClient.identify(server.url(node), user.token);
-  expect(ready.op).toBe('READY');
-  clients.push(client);
-  return { client, sessionId: ready.d.sessionId as string };
-}
+const connect = (user: User, node: number) => identified(clients, server.url(node), user.token);
 
 const ids = (frames: Frame[], prefix: string) => frames.filter((f) => f.t === 'MessageSent' && f.d.content.startsWith(prefix)).map((f) => f.d.messageId as string);
 

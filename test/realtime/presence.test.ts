@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayCommunity, type Commands, type User } from './fixture.ts';
-import { closeAll, eventually, GatewayClient, sleep, type GatewayServer } from './support.ts';
+import { closeAll, eventually, GatewayClient, identified, sleep, type GatewayServer } from './support.ts';
 
 let server: GatewayServer;
 let cmd: Commands;
@@ -9,12 +9,7 @@ let bo: User;
 let revoltId: string;
 const clients: GatewayClient[] = [];
 
-async function connect(user: User) {
-  const { client, ready } = await GatewayClient.identify(server.url(), user.token);
-  expect(ready.op).toBe('READY');
-  clients.push(client);
-  return client;
-}
+const connect = async (user: User) => (await identified(clients, server.url(), user.token)).client;
 
 /** bo's entry in the revolts read model and bo's user document. */
 async function readModels() {

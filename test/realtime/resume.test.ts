@@ -3,7 +3,7 @@ import { CloseCode } from '../../src/realtime/protocol.ts';
 import { Replay } from '../../src/realtime/replay.ts';
 import { Session } from '../../src/realtime/session.ts';
 import { gatewayCommunity, steadySender, type Commands, type Revolt, type User } from './fixture.ts';
-import { closeAll, eventually, GatewayClient, sleep, type Frame, type GatewayServer } from './support.ts';
+import { closeAll, eventually, GatewayClient, identified, sleep, type Frame, type GatewayServer } from './support.ts';
 
 let server: GatewayServer;
 let cmd: Commands;
@@ -12,12 +12,7 @@ let bo: User;
 let revolt: Revolt;
 const clients: GatewayClient[] = [];
 
-async function connect(user: User) {
-  const { client, ready } = await GatewayClient.identify(server.url(), user.token);
-  expect(ready.op).toBe('READY');
-  clients.push(client);
-  return { client, sessionId: ready.d.sessionId as string };
-}
+const connect = (user: User) => identified(clients, server.url(), user.token);
 
 async function resume(sessionId: string, seq: number) {
   const { client, outcome } = await GatewayClient.resume(server.url(), sessionId, seq);

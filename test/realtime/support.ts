@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { WebSocket } from 'ws';
 import { Gateway, type GatewayOptions } from '../../src/realtime/gateway.ts';
 import { startTestServer } from '../support/api.ts';
@@ -34,6 +35,14 @@ export async function startGatewayServer(label: string, env: Record<string, stri
 }
 
 export type GatewayServer = Awaited<ReturnType<typeof startGatewayServer>>;
+
+/** IDENTIFY on `url` with `token`, expecting READY; the client joins `clients` (for closeAll). */
+export async function identified(clients: GatewayClient[], url: string, token: string) {
+  const { client, ready } = await GatewayClient.identify(url, token);
+  expect(ready.op).toBe('READY');
+  clients.push(client);
+  return { client, ready, sessionId: ready.d.sessionId as string };
+}
 
 /** For afterAll: the test's clients first (clean closes), then the server (if it started). */
 export async function closeAll(clients: readonly GatewayClient[], server: { close(): Promise<void> } | undefined): Promise<void> {
