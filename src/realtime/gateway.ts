@@ -520,7 +520,6 @@ export class Gateway {
     const session = new Session(stored.id, stored.userId, stored.authSessionId, config.GATEWAY_RESUME_WINDOW);
     session.epoch = stored.epoch;
     session.ring.restore(stored.anchorSeq, stored.anchor, stored.entries);
-    session.seq = session.ring.lastSeq;
 
     const tokenAuth = request.token ? await this.auth.authenticate(request.token) : undefined;
     const authorised = (tokenAuth === undefined || tokenAuth?.userId === stored.userId) && (await this.auth.stands(stored.authSessionId, stored.userId));

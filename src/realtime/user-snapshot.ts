@@ -40,21 +40,16 @@ export async function addJoinsSince(store: EventStore, entries: Array<{ userId: 
   let after = Math.min(...behind.map((e) => e.snapshot.asOf));
   const byUser = new Map<string, UserSnapshot[]>();
   for (const { userId, snapshot } of behind) byUser.set(userId, [...(byUser.get(userId) ?? []), snapshot]);
-  const joins: Array<{ userId: string; revoltId: string; position: number }> = [];
   while (after < position) {
     const page = await store.readAll({ after, maxCount: 500 });
     if (page.length === 0) break;
     for (const event of page) {
-      if (event.position > position) break;
-      const userId = (event.data as { userId?: string }).userId;
       const revoltId = revoltOfEvent(event);
-      if (event.type === 'MemberJoined' && revoltId && userId && byUser.has(userId)) joins.push({ userId, revoltId, position: event.position });
+      if (event.position > position || event.type !== 'MemberJoined' || !revoltId) continue;
+      for (const snapshot of byUser.get((event.data as { userId: string }).userId) ?? []) {
+        if (event.position > snapshot.asOf && !snapshot.revoltIds.includes(revoltId)) snapshot.revoltIds.push(revoltId);
+      }
     }
     after = page.at(-1)!.position;
-  }
-  for (const join of joins) {
-    for (const snapshot of byUser.get(join.userId)!) {
-      if (join.position > snapshot.asOf && !snapshot.revoltIds.includes(join.revoltId)) snapshot.revoltIds.push(join.revoltId);
-    }
   }
 }
