@@ -33,6 +33,8 @@ await main();
 async function main(): Promise<void> {
   const { Redis } = await import('ioredis');
   const { newId } = await import('../src/events/ids.ts');
+  const { controlChannel } = await import('../src/realtime/gateway.ts');
+  const { topics } = await import('../src/realtime/dispatcher.ts');
   const { createEventStore } = await import('../src/events/store/index.ts');
   const { isolatedEngines } = await import('../test/support/engines.ts');
   const { freePort, http, ServerProcess } = await import('../test/support/process.ts');
@@ -94,6 +96,9 @@ async function main(): Promise<void> {
     const owner = users[0]!;
     const revolt = await http(api.url, 'POST', '/v1/revolts', { token: owner.token, body: { name: 'Bench Rebels' } });
     const channel = revolt.body.channels[0] as string;
+    // The gateway's bench hook (GATEWAY_BENCH_HOOKS): raw uWS publishes of frames to the channel's topic, the ceiling to compare with.
+    const benchPublish = (message: object) =>
+      redis.publish(controlChannel(engines.env.REDIS_PREFIX), JSON.stringify({ type: 'bench-publish', topic: topics.channel(channel), ...message }));
     for (const user of users.slice(1)) {
       const res = await http(api.url, 'POST', `/v1/invites/${revolt.body.inviteCode}`, { token: user.token });
       if (res.status !== 200) throw new Error(`join: ${res.status}`);
@@ -248,7 +253,7 @@ async function main(): Promise<void> {
     const paced = Math.min(MESSAGES, EVENTS);
     cpu0 = cpuNow();
     let rawStart = now();
-    await redis.publish(`${engines.env.REDIS_PREFIX}:gw:control`, JSON.stringify({ type: 'bench-publish', topic: `ch:${channel}`, count: paced, perTick: 1, size: frameBytes, intervalMs: 1000 / RATE }));
+    await benchPublish({ count: paced, perTick: 1, size: frameBytes, intervalMs: 1000 / RATE });
     await waitFor(C.raw, SOCKETS * paced);
     let rawWall = (now() - rawStart) / 1000;
     let cpu1 = cpuNow();
@@ -260,7 +265,7 @@ async function main(): Promise<void> {
     // 5. The ceiling: raw uWS publish of EVENTS frames of the same size to the same sockets, as fast as it goes.
     cpu0 = cpuNow();
     rawStart = now();
-    await redis.publish(`${engines.env.REDIS_PREFIX}:gw:control`, JSON.stringify({ type: 'bench-publish', topic: `ch:${channel}`, count: EVENTS, perTick: 20, size: frameBytes }));
+    await benchPublish({ count: EVENTS, perTick: 20, size: frameBytes });
     await waitFor(C.raw, SOCKETS * EVENTS);
     rawWall = (now() - rawStart) / 1000;
     cpu1 = cpuNow();
