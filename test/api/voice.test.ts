@@ -16,7 +16,6 @@ afterAll(() => t?.close());
 
 type User = Awaited<ReturnType<typeof t.api.register>>;
 const minPosition = (position: number | null | undefined) => ({ 'x-min-position': String(position) });
-const pos = (res: { headers: Record<string, unknown> }) => minPosition(Number(res.headers['x-event-position']));
 const head = () => t.server.services.store.headPosition();
 
 interface Guild {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { messageDecider } from '../../src/commands/messages/decide.ts';
 import { embedsInputSchema, linkEmbeds, type EmbedInput } from '../../src/commands/messages/embeds.ts';
 import { given } from '../support/decider.ts';
-import { dataOf, ids, revolt, sendCommand, withEveryone } from './messages-fixture.ts';
+import { dataOf, revolt, sendCommand, withEveryone } from './messages-fixture.ts';
 
 const card: EmbedInput = { title: 'Rally', description: 'Saturday', color: '#ff8800', fields: [{ name: 'Where', value: 'Square', inline: true }] };
 const noEmbedLinks = withEveryone(revolt, ['VIEW_CHANNEL', 'SEND_MESSAGES', 'READ_MESSAGE_HISTORY', 'ATTACH_FILES']);

@@ -11,7 +11,6 @@ import {
   type Subscription,
 } from './port.ts';
 
-const DEFAULT_BATCH = 1000;
 
 /** Throws when `expected` does not hold for a stream whose last revision is `actual`. */
 function checkExpectedRevision(streamId: string, expected: ExpectedRevision, actual: number | 'no_stream'): void {
