@@ -1,6 +1,6 @@
 import type { Services } from '../../http/services.ts';
-import { readableChannelIds } from '../../projections/messages/revolt-routes.ts';
-import { loadRevolt } from '../../projections/revolts/access.ts';
+import type { RevoltState } from '../revolts/state.ts';
+import { loadRevolt, mayReadChannel } from '../../projections/revolts/access.ts';
 
 /** How long a download waits for the messages read model when the carrying message may be newer than it. */
 const CATCH_UP_MS = 2000;
@@ -25,9 +25,12 @@ async function readableCarrier(services: Services, attachmentId: string, userId:
     .find({ 'attachments.id': attachmentId, isDeleted: false }, { projection: { revoltId: 1, channelId: 1 } })
     .limit(MAX_CARRIERS)
     .toArray();
+  const revolts = new Map<string, Promise<RevoltState | null>>();
   for (const carrier of carriers) {
-    const revolt = await loadRevolt(services, carrier.revoltId.toHexString()).catch(() => null);
-    if (revolt && readableChannelIds(revolt, userId).includes(carrier.channelId.toHexString())) return true;
+    const revoltId = carrier.revoltId.toHexString();
+    if (!revolts.has(revoltId)) revolts.set(revoltId, loadRevolt(services, revoltId).catch(() => null));
+    const revolt = await revolts.get(revoltId)!;
+    if (revolt && mayReadChannel(revolt, userId, carrier.channelId.toHexString())) return true;
   }
   return false;
 }

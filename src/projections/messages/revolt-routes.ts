@@ -3,14 +3,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ObjectId, type Document, type Filter } from 'mongodb';
 import { z } from 'zod';
 import { badRequest } from '../../commands/errors.ts';
-import { has } from '../../commands/permissions/catalogue.ts';
-import { channelPermissions } from '../../commands/permissions/resolve.ts';
-import { subjectOf, type RevoltState } from '../../commands/revolts/state.ts';
 import { idSchema } from '../../events/ids.ts';
 import { requireAuth } from '../../http/context.ts';
 import { awaitReadModels } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
-import { requireMember, viewableChannels } from '../revolts/access.ts';
+import { readableChannelIds, requireMember } from '../revolts/access.ts';
 import { escapeRegex, HIDDEN, limitSchema } from '../views.ts';
 import { beyond, NEWEST_FIRST } from './cursor.ts';
 import { messageView } from './document.ts';
@@ -25,16 +22,6 @@ const recentQuery = z.object({
   before: idSchema.optional(),
 });
 const searchQuery = z.object({ q: z.string().min(1).max(100), limit: limitSchema, before: idSchema.optional() });
-
-
-/** The channels whose messages `userId` may read: those they can view and hold READ_MESSAGE_HISTORY in. */
-export function readableChannelIds(revolt: RevoltState, userId: string): string[] {
-  const subject = subjectOf(revolt, userId);
-  if (!subject) return [];
-  return viewableChannels(revolt, userId)
-    .filter((c) => c.type === 'text' && has(channelPermissions(subject, c.overwrites), 'READ_MESSAGE_HISTORY'))
-    .map((c) => c.channelId);
-}
 
 /** Revolt-wide message queries: the seed's "recent messages in a revolt" and search, over the channels the caller may read. */
 export const revoltMessageRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {

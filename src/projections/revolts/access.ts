@@ -1,5 +1,5 @@
 import { has, type Permission } from '../../commands/permissions/catalogue.ts';
-import { channelPermissions } from '../../commands/permissions/resolve.ts';
+import { channelPermissions, type PermissionSubject } from '../../commands/permissions/resolve.ts';
 import { forbidden, notFound } from '../../commands/errors.ts';
 import { revoltDecider, revoltStream } from '../../commands/revolts/decide.ts';
 import { liveRevolt, visibleRevolt } from '../../commands/revolts/authority.ts';
@@ -31,6 +31,26 @@ export function viewableChannels(revolt: RevoltState, userId: string): ChannelSt
   const subject = subjectOf(revolt, userId);
   if (!subject) return [];
   return [...revolt.channels.values()].filter((c) => has(channelPermissions(subject, c.overwrites), 'VIEW_CHANNEL'));
+}
+
+/** Whether the subject may read a channel's messages: a text channel they can view, with READ_MESSAGE_HISTORY. */
+function reads(subject: PermissionSubject, channel: ChannelState): boolean {
+  const bits = channelPermissions(subject, channel.overwrites);
+  return channel.type === 'text' && has(bits, 'VIEW_CHANNEL') && has(bits, 'READ_MESSAGE_HISTORY');
+}
+
+/** The channels whose messages `userId` may read. */
+export function readableChannelIds(revolt: RevoltState, userId: string): string[] {
+  const subject = subjectOf(revolt, userId);
+  if (!subject) return [];
+  return [...revolt.channels.values()].filter((c) => reads(subject, c)).map((c) => c.channelId);
+}
+
+/** Whether `userId` may read the messages of one channel. */
+export function mayReadChannel(revolt: RevoltState, userId: string, channelId: string): boolean {
+  const subject = subjectOf(revolt, userId);
+  const channel = revolt.channels.get(channelId);
+  return subject !== undefined && channel !== undefined && reads(subject, channel);
 }
 
 /** The channel if the user may view it and holds `needed` in it; a channel they can't view is reported missing. */
