@@ -24,7 +24,7 @@ if ! can_root; then
 fi
 mkdir -p "$(dirname "$LOG")"
 say "installing Debian's chromium package (log ${LOG#"$ROOT/"})"
-{ as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } \
-  >"$LOG" 2>&1 || { tail -n 5 "$LOG" >&2; say "ERROR: apt-get install chromium failed (log ${LOG#"$ROOT/"})"; exit 1; }
+: >"$LOG"
+apt_install "$LOG" chromium || { tail -n 5 "$LOG" >&2; say "ERROR: apt-get install chromium failed (log ${LOG#"$ROOT/"})"; exit 1; }
 [ -x "$BIN" ] || { say "ERROR: the chromium package left no $BIN"; exit 1; }
 say "ok $BIN (installed)"

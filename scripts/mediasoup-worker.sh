@@ -23,7 +23,7 @@ PKG="$ROOT/node_modules/mediasoup"
 BIN="$PKG/worker/out/Release/mediasoup-worker"
 TOOLS="$ROOT/tools/mediasoup"
 # shellcheck source=lib/root.sh
-. "$ROOT/scripts/lib/root.sh" # can_root, as_root
+. "$ROOT/scripts/lib/root.sh" # can_root, as_root, apt_install
 LOG="$ROOT/.stack/logs/mediasoup-worker-build.log"
 [ -n "${HOME:-}" ] || export HOME=$(getent passwd "$(id -u)" | cut -d: -f6)
 CACHE_DIR=${MEDIASOUP_WORKER_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/revolution}
@@ -98,9 +98,7 @@ apt_up() {
     "apt-get install ${missing[*]} (meson/bookworm-backports needs the bookworm-backports suite in apt's sources)"
   [ -z "$codename" ] || add_backports "$codename"
   say "installing Debian packages: ${missing[*]}"
-  as_root apt-get update -qq >>"$LOG" 2>&1 || { tail -n 20 "$LOG" >&2; die "apt-get update failed (log $(rel "$LOG"))"; }
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
-    >>"$LOG" 2>&1 || { tail -n 20 "$LOG" >&2; die "apt-get install ${missing[*]} failed (log $(rel "$LOG"))"; }
+  apt_install "$LOG" "${missing[@]}" || { tail -n 20 "$LOG" >&2; die "apt-get update/install ${missing[*]} failed (log $(rel "$LOG"))"; }
   meson_ok || die "meson >= 1.1 is needed, /usr/bin/meson is $(/usr/bin/meson --version 2>/dev/null || echo missing)"
 }
 
