@@ -10,6 +10,8 @@ export interface GatewayAuth {
 
 const MAX_CACHED = 50_000;
 
+type CachedLogin = Pick<SessionState, 'userId' | 'tokenHash' | 'expiresAt'>;
+
 /**
  * Resolves tokens exactly as the HTTP API does (src/http/auth.ts): `<sessionId>.<secret>`, the login session read
  * from its stream, the secret compared in constant time, revoked and expired sessions refused.
@@ -20,7 +22,7 @@ const MAX_CACHED = 50_000;
  * queue, after every event up to its start has been seen.
  */
 export class TokenAuthenticator {
-  private readonly cache = new Map<string, Pick<SessionState, 'userId' | 'tokenHash' | 'expiresAt'>>();
+  private readonly cache = new Map<string, CachedLogin>();
   private readonly revoked = new Set<string>();
 
   constructor(private readonly commands: CommandHandler) {}
@@ -28,27 +30,32 @@ export class TokenAuthenticator {
   async authenticate(token: string): Promise<GatewayAuth | null> {
     const parsed = parseToken(token.trim());
     if (!parsed || this.revoked.has(parsed.sessionId)) return null;
-    let login = this.cache.get(parsed.sessionId);
-    if (!login) {
-      const { state } = await this.commands.load(sessionStream(parsed.sessionId), sessionDecider);
-      if (!state.exists) return null;
-      if (state.revoked) {
-        this.revoke(parsed.sessionId);
-        return null;
-      }
-      login = { userId: state.userId, tokenHash: state.tokenHash, expiresAt: state.expiresAt };
-      if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(parsed.sessionId, login);
-    }
-    if (!secretMatches(parsed.secret, login.tokenHash) || Date.parse(login.expiresAt) <= Date.now()) return null;
+    const login = await this.login(parsed.sessionId);
+    if (!login || !secretMatches(parsed.secret, login.tokenHash) || Date.parse(login.expiresAt) <= Date.now()) return null;
     return { userId: login.userId, authSessionId: parsed.sessionId };
   }
 
   /** Whether a login session (by id) still stands for `userId` (RESUME without a token). */
   async stands(authSessionId: string, userId: string): Promise<boolean> {
     if (this.revoked.has(authSessionId)) return false;
+    const login = await this.login(authSessionId);
+    return login !== null && login.userId === userId && Date.parse(login.expiresAt) > Date.now();
+  }
+
+  /** The login session, from the cache or its stream (cached then); null if it does not exist or was revoked (marked so). */
+  private async login(authSessionId: string): Promise<CachedLogin | null> {
+    const cached = this.cache.get(authSessionId);
+    if (cached) return cached;
     const { state } = await this.commands.load(sessionStream(authSessionId), sessionDecider);
-    return state.exists && state.userId === userId && !state.revoked && Date.parse(state.expiresAt) > Date.now();
+    if (!state.exists) return null;
+    if (state.revoked) {
+      this.revoke(authSessionId);
+      return null;
+    }
+    const login: CachedLogin = { userId: state.userId, tokenHash: state.tokenHash, expiresAt: state.expiresAt };
+    if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(authSessionId, login);
+    return login;
   }
 
   /** A SessionRevoked event was seen. */

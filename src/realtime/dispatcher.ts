@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '../events/envelope.ts';
 import type { EventStore } from '../events/store/port.ts';
 import { DispatchFrame } from './protocol.ts';
-import { frameOf, kindOf, routeRevoltEvent, routeUserEvent, subjectOf, type Dispatch } from './routing.ts';
+import { frameOf, kindOf, reachesOthers, routeRevoltEvent, routeUserEvent, subjectOf, type Dispatch } from './routing.ts';
 import type { Session } from './session.ts';
 import { revoltOfEvent, RevoltWorld } from './world.ts';
 
@@ -116,10 +116,14 @@ export class Dispatcher {
     if (kind === 'user') {
       const { userId } = event.data as { userId: string };
       const candidates = new Set(this.byUser.get(userId));
-      for (const [revoltId, sessions] of this.byRevolt) {
-        if (!this.world.get(revoltId)?.members.has(userId)) continue;
-        for (const session of sessions) candidates.add(session);
+      // Status changes, and presence changes others cannot tell apart, reach only the user's own sessions.
+      if (reachesOthers(event)) {
+        for (const [revoltId, sessions] of this.byRevolt) {
+          if (!this.world.get(revoltId)?.members.has(userId)) continue;
+          for (const session of sessions) candidates.add(session);
+        }
       }
+      if (candidates.size === 0) return;
       const shared = { d: event.data, frame: new DispatchFrame(event.type, JSON.stringify(event.data)) };
       for (const session of candidates) this.emit(session, event.position, routeUserEvent(session, event, (id) => this.world.get(id)), shared);
       return;

@@ -4,6 +4,7 @@ import { upcast } from '../events/catalogue.ts';
 import type { RecordedEvent } from '../events/envelope.ts';
 import type { EventStore } from '../events/store/port.ts';
 import { eventsChannel, publishedKey, type PublishedBatch } from './publisher.ts';
+import { readUpTo } from './read-range.ts';
 
 /** Runs async tasks one at a time, in the order they were pushed. */
 export class SerialQueue {
@@ -127,11 +128,10 @@ export class EventFeed {
 
   /** Reads and applies the events after our position up to `to` (inclusive) from the store. */
   private async fill(to: number): Promise<void> {
-    while (this.position < to && !this.stopped) {
-      const page = await this.options.store.readAll({ after: this.position, maxCount: 500 });
-      const wanted = page.filter((e) => e.position <= to);
-      if (wanted.length === 0) return;
-      await this.applyInOrder(wanted);
+    if (this.stopped) return;
+    for await (const page of readUpTo(this.options.store, this.position, to)) {
+      await this.applyInOrder(page);
+      if (this.stopped) return;
     }
   }
 

@@ -16,7 +16,7 @@ import { resolveResume, Session, type Connection } from './session.ts';
 import { SessionStore, type ClaimResult } from './session-store.ts';
 import { addJoinsSince, readUserSnapshot, type UserSnapshot } from './user-snapshot.ts';
 import { loadUws, type TemplatedApp, type us_listen_socket, type Uws, type WebSocket } from './uws.ts';
-import { isMember, revoltView, visibleChannelIds } from './views.ts';
+import { addMemberships, revoltView } from './views.ts';
 import type { VoiceMedia } from '../voice/media/index.ts';
 import { VoiceSignalling, type VoiceControlMessage } from '../voice/signalling/signalling.ts';
 
@@ -449,10 +449,7 @@ export class Gateway {
       await Promise.all(missing.map((id) => world.load(id, position)));
       const pipeline = this.redis.pipeline();
       for (const { session, snapshot } of open) {
-        for (const id of snapshot.revoltIds) {
-          const state = world.get(id);
-          if (isMember(state, session.userId)) session.revolts.set(id, visibleChannelIds(state, session.userId));
-        }
+        addMemberships(session, world, snapshot.revoltIds);
         session.ring.reset(0, { position: position + 1, skip: 0 });
         this.store.create(session, pipeline);
       }

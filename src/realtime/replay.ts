@@ -3,7 +3,8 @@ import { upcast } from '../events/catalogue.ts';
 import type { EventStore } from '../events/store/port.ts';
 import { frameOf, kindOf, routeRevoltEvent, routeUserEvent, seesMessage, subjectOf, type Dispatch } from './routing.ts';
 import type { ResumePoint, Session } from './session.ts';
-import { isMember, visibleChannelIds } from './views.ts';
+import { readUpTo } from './read-range.ts';
+import { addMemberships } from './views.ts';
 import { revoltOfEvent, RevoltWorld } from './world.ts';
 
 const PAGE = 500;
@@ -35,10 +36,7 @@ export class Replay {
   /** Loads the session's revolts as of the resume point and derives its memberships and visible channels. */
   async prepare(revoltIds: readonly string[]): Promise<void> {
     await Promise.all(revoltIds.map((id) => this.world.load(id, this.position)));
-    for (const id of revoltIds) {
-      const state = this.world.get(id);
-      if (isMember(state, this.session.userId)) this.session.revolts.set(id, visibleChannelIds(state, this.session.userId));
-    }
+    addMemberships(this.session, this.world, revoltIds);
   }
 
   /**
@@ -46,11 +44,8 @@ export class Replay {
    * the socket, and stop the replay by returning false. Returns false if stopped.
    */
   async run(to: number, page?: () => Promise<boolean>): Promise<boolean> {
-    while (this.position < to) {
-      const events = await this.store.readAll({ after: this.position, maxCount: PAGE });
-      const wanted = events.filter((e) => e.position <= to);
-      if (wanted.length === 0) return true;
-      for (const raw of wanted) {
+    for await (const events of readUpTo(this.store, this.position, to, PAGE)) {
+      for (const raw of events) {
         await this.route(upcast(raw));
         this.position = raw.position;
         if (this.revoked) return false;

@@ -185,24 +185,28 @@ function sharesRevolt(viewer: Viewer, userId: string, revoltOf: (revoltId: strin
 }
 
 /**
+ * Whether a user event may reach anyone but the user themself: profile changes, and presence changes that alter
+ * what others see. Status changes, and presence changes others cannot tell apart, reach only the user.
+ */
+export function reachesOthers(event: RecordedEvent): boolean {
+  if (event.type === 'UserProfileUpdated') return true;
+  if (event.type !== 'UserPresenceChanged') return false;
+  const { presence, previousPresence } = event.data as { presence: string; previousPresence: string };
+  return presence !== previousPresence;
+}
+
+/**
  * User events: status to the user only; profile changes to the user and to members of revolts they share;
  * presence to the user (with `connected`) and, when what others see changed, to those members (invisible looks offline).
  */
 export function routeUserEvent(viewer: Viewer, event: RecordedEvent, revoltOf: (revoltId: string) => RevoltState | undefined): Dispatch[] {
+  if (!USER_EVENTS.has(event.type)) return [];
   const data = event.data as { userId: string };
-  const self = data.userId === viewer.userId;
-  switch (event.type) {
-    case 'UserStatusChanged':
-      return self ? [{ t: event.type, d: event.data }] : [];
-    case 'UserProfileUpdated':
-      return self || sharesRevolt(viewer, data.userId, revoltOf) ? [{ t: event.type, d: event.data }] : [];
-    case 'UserPresenceChanged': {
-      if (self) return [{ t: event.type, d: event.data }];
-      const { userId, presence, previousPresence, at } = event.data as { userId: string; presence: string; previousPresence: string; at: string };
-      if (presence === previousPresence || !sharesRevolt(viewer, userId, revoltOf)) return [];
-      return [{ t: event.type, d: { userId, presence, previousPresence, at } }];
-    }
-    default:
-      return [];
+  if (data.userId === viewer.userId) return [{ t: event.type, d: event.data }];
+  if (!reachesOthers(event) || !sharesRevolt(viewer, data.userId, revoltOf)) return [];
+  if (event.type === 'UserPresenceChanged') {
+    const { userId, presence, previousPresence, at } = event.data as { userId: string; presence: string; previousPresence: string; at: string };
+    return [{ t: event.type, d: { userId, presence, previousPresence, at } }];
   }
+  return [{ t: event.type, d: event.data }];
 }

@@ -1,6 +1,7 @@
 import { userDecider, userStream } from '../commands/users/decide.ts';
 import type { EventStore } from '../events/store/port.ts';
 import type { Services } from '../http/services.ts';
+import { readUpTo } from './read-range.ts';
 import { revoltOfEvent } from './world.ts';
 
 /** What READY says of a user, and the revolts to check their membership of. */
@@ -37,19 +38,16 @@ export async function readUserSnapshot(services: Services, userId: string, posit
 export async function addJoinsSince(store: EventStore, entries: Array<{ userId: string; snapshot: UserSnapshot }>, position: number): Promise<void> {
   const behind = entries.filter((e) => e.snapshot.asOf < position);
   if (behind.length === 0) return;
-  let after = Math.min(...behind.map((e) => e.snapshot.asOf));
+  const after = Math.min(...behind.map((e) => e.snapshot.asOf));
   const byUser = new Map<string, UserSnapshot[]>();
   for (const { userId, snapshot } of behind) byUser.set(userId, [...(byUser.get(userId) ?? []), snapshot]);
-  while (after < position) {
-    const page = await store.readAll({ after, maxCount: 500 });
-    if (page.length === 0) break;
+  for await (const page of readUpTo(store, after, position)) {
     for (const event of page) {
       const revoltId = revoltOfEvent(event);
-      if (event.position > position || event.type !== 'MemberJoined' || !revoltId) continue;
+      if (event.type !== 'MemberJoined' || !revoltId) continue;
       for (const snapshot of byUser.get((event.data as { userId: string }).userId) ?? []) {
         if (event.position > snapshot.asOf && !snapshot.revoltIds.includes(revoltId)) snapshot.revoltIds.push(revoltId);
       }
     }
-    after = page.at(-1)!.position;
   }
 }
