@@ -5,6 +5,7 @@ import type { EventToAppend, NewEvent, RecordedEvent } from '../events/envelope.
 import { WrongExpectedRevisionError, type EventStore, type ExpectedRevision } from '../events/store/port.ts';
 import type { Decider } from './decider.ts';
 import { conflict } from './errors.ts';
+import { keyedQueue } from './keyed-queue.ts';
 
 export interface CommandContext {
   actorId: string | null;
@@ -55,7 +56,7 @@ interface CacheEntry {
  */
 export class CommandHandler {
   private readonly cache = new Map<string, CacheEntry>();
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly serialised = keyedQueue();
 
   constructor(
     private readonly store: EventStore,
@@ -171,16 +172,5 @@ export class CommandHandler {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);
     }
-  }
-
-  private serialised<T>(streamId: string, run: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(streamId) ?? Promise.resolve();
-    const next = previous.then(run, run);
-    const tail = next.catch(() => undefined);
-    this.queues.set(streamId, tail);
-    void tail.then(() => {
-      if (this.queues.get(streamId) === tail) this.queues.delete(streamId);
-    });
-    return next;
   }
 }

@@ -41,6 +41,7 @@ import type { Services } from '../../http/services.ts';
 import { newId } from '../../events/ids.ts';
 import { AppError, notFound, ruleBroken } from '../errors.ts';
 import type { CommandContext, CommandResult } from '../handler.ts';
+import { keyedQueue } from '../keyed-queue.ts';
 import { revoltDecider, revoltStream } from '../revolts/decide.ts';
 import { channelRevolt } from '../../projections/channels/directory.ts';
 import type { RevoltState } from '../revolts/state.ts';
@@ -169,18 +170,8 @@ export function voiceCommands(services: Services): VoiceCommands {
 
 export function createVoiceCommands(services: Services): VoiceCommands {
   const { commands } = services;
-  const perUser = new Map<string, Promise<unknown>>();
-
   /** Multi-stream operations on one user run one at a time within the process. */
-  function serialised<T>(userId: string, run: () => Promise<T>): Promise<T> {
-    const next = (perUser.get(userId) ?? Promise.resolve()).then(run, run);
-    const tail = next.catch(() => undefined);
-    perUser.set(userId, tail);
-    void tail.then(() => {
-      if (perUser.get(userId) === tail) perUser.delete(userId);
-    });
-    return next;
-  }
+  const serialised = keyedQueue();
 
   function contextOf(actorId: string | null, options: VoiceCallOptions | undefined): CommandContext {
     const id = `voice-${newId()}`;
