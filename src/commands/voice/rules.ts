@@ -3,7 +3,7 @@ import { has, type Permission, type PermissionBits } from '../permissions/catalo
 import { channelPermissions, type PermissionSubject } from '../permissions/resolve.ts';
 import { assertOutranks, memberSubject, visibleChannel } from '../revolts/authority.ts';
 import { subjectOf, type ChannelState, type RevoltState } from '../revolts/state.ts';
-import type { VoiceSettings } from './events.ts';
+import type { VoiceFlags, VoiceSettings } from './events.ts';
 import { isDeafened, isMuted, type VoiceParticipantState } from './state.ts';
 
 /** The largest `maxMembers` a channel can set; a channel without one holds at most this many. */
@@ -113,15 +113,17 @@ export interface VoiceParticipantView {
   streams: { audio?: string; video?: string; screen?: string };
 }
 
+/** The effective flags a client sees (API views and read models alike). */
+export function flagView(flags: VoiceFlags): Pick<VoiceParticipantView, 'isMuted' | 'isDeafened' | 'isVideoEnabled' | 'isScreenSharing'> {
+  return { isMuted: isMuted(flags), isDeafened: isDeafened(flags), isVideoEnabled: flags.video, isScreenSharing: flags.screenShare };
+}
+
 export function participantView(p: VoiceParticipantState): VoiceParticipantView {
   return {
     userId: p.userId,
     username: p.username,
-    isMuted: isMuted(p),
-    isDeafened: isDeafened(p),
+    ...flagView(p),
     isSpeaking: p.speaking,
-    isVideoEnabled: p.video,
-    isScreenSharing: p.screenShare,
     selfMute: p.selfMute,
     selfDeaf: p.selfDeaf,
     serverMute: p.serverMute,

@@ -1,6 +1,6 @@
 import { ObjectId, type Collection, type Document } from 'mongodb';
 import type { VoiceEventOf, VoiceFlags } from '../../commands/voice/events.ts';
-import { isDeafened, isMuted } from '../../commands/voice/state.ts';
+import { flagView } from '../../commands/voice/rules.ts';
 import type { RecordedEvent } from '../../events/envelope.ts';
 import { rewriteGuarded } from '../engine/guard.ts';
 
@@ -18,10 +18,7 @@ function flags(f: VoiceFlags): Document {
     selfDeaf: f.selfDeaf,
     serverMute: f.serverMute,
     serverDeaf: f.serverDeaf,
-    isMuted: isMuted(f),
-    isDeafened: isDeafened(f),
-    isVideoEnabled: f.video,
-    isScreenSharing: f.screenShare,
+    ...flagView(f),
   };
 }
 

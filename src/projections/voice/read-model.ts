@@ -1,6 +1,7 @@
 import { ObjectId, type Collection, type Document } from 'mongodb';
 import type { VoiceChannelEvent } from '../../commands/voice/events.ts';
-import { isDeafened, isMuted } from '../../commands/voice/state.ts';
+import { flagView } from '../../commands/voice/rules.ts';
+import { isMuted } from '../../commands/voice/state.ts';
 import type { RecordedEvent } from '../../events/envelope.ts';
 import { groupBy, inRuns } from '../batching.ts';
 import { insertOnce, rewriteGuarded, rewriteWithEvents } from '../engine/guard.ts';
@@ -31,11 +32,8 @@ function mutate(session: Document, event: SessionEvent): void {
     (session.participants as Document[]).push({
       userId: new ObjectId(j.userId),
       username: j.username,
-      isMuted: isMuted(j),
-      isDeafened: isDeafened(j),
+      ...flagView(j),
       isSpeaking: false,
-      isVideoEnabled: j.video,
-      isScreenSharing: j.screenShare,
       joinedAt: new Date(j.joinedAt),
       streams: {},
     });
@@ -50,7 +48,7 @@ function mutate(session: Document, event: SessionEvent): void {
       return;
     case 'VoiceStateChanged': {
       const s = event.data;
-      Object.assign(row, { isMuted: isMuted(s), isDeafened: isDeafened(s), isVideoEnabled: s.video, isScreenSharing: s.screenShare });
+      Object.assign(row, flagView(s));
       if (isMuted(s)) row.isSpeaking = false;
       if (!s.video) delete row.streams.video;
       if (!s.screenShare) delete row.streams.screen;
