@@ -417,7 +417,7 @@ export class Room {
 
   private async consume(peer: Peer | undefined, info: ProducerInfo): Promise<void> {
     if (!peer?.recv || peer.recv.closed || info.userId === peer.userId) return;
-    if ([...peer.consumers.values()].some((c) => c.consumer.producerId === info.id)) return;
+    for (const { consumer } of peer.consumers.values()) if (consumer.producerId === info.id) return;
     const local = peer.router.producers.get(info.id);
     if (!local || local.closed) return; // not piped here yet: consumed once it is
     if (!peer.router.router.canConsume({ producerId: info.id, rtpCapabilities: peer.rtpCapabilities })) {
@@ -458,12 +458,6 @@ export class Room {
     const entry = this.consumer(peer, consumerId);
     entry.wanted = true;
     if (!peer.deafened) await entry.consumer.resume();
-  }
-
-  async pauseConsumer(userId: string, consumerId: string): Promise<void> {
-    const entry = this.consumer(this.peer(userId), consumerId);
-    entry.wanted = false;
-    await entry.consumer.pause();
   }
 
   async setPreferredLayers(userId: string, consumerId: string, layers: ms.ConsumerLayers): Promise<void> {

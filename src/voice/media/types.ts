@@ -206,7 +206,6 @@ export interface VoiceMediaApi {
     options: { kind: ms.MediaKind; rtpParameters: ms.RtpParameters; source: MediaSource; paused?: boolean },
   ): Promise<{ producerId: string }>;
   resumeConsumer(channelId: string, userId: string, consumerId: string): Promise<void>;
-  pauseConsumer(channelId: string, userId: string, consumerId: string): Promise<void>;
   /** Simulcast/SVC consumers: which layers this client wants (the SFU forwards the best available up to them). */
   setPreferredLayers(channelId: string, userId: string, consumerId: string, layers: ms.ConsumerLayers): Promise<void>;
   pauseProducer(channelId: string, userId: string, source: MediaSource): Promise<void>;

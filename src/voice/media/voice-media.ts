@@ -228,10 +228,6 @@ export class VoiceMedia extends EventEmitter<VoiceMediaEvents> implements VoiceM
     return this.inPeerRoom(channelId, userId, (room) => room.resumeConsumer(userId, consumerId));
   }
 
-  pauseConsumer(channelId: string, userId: string, consumerId: string): Promise<void> {
-    return this.inPeerRoom(channelId, userId, (room) => room.pauseConsumer(userId, consumerId));
-  }
-
   setPreferredLayers(channelId: string, userId: string, consumerId: string, layers: ms.ConsumerLayers): Promise<void> {
     return this.inPeerRoom(channelId, userId, (room) => room.setPreferredLayers(userId, consumerId, layers));
   }

@@ -32,8 +32,6 @@ export interface WorkerPoolOptions {
 interface PoolEvents {
   /** The worker of this slot died; its routers are already closed. A replacement is being started. */
   died: [slot: WorkerSlot, error: Error];
-  /** A replacement worker is up in this slot. */
-  replaced: [slot: WorkerSlot];
 }
 
 const RESTART_DELAYS_MS = [0, 250, 1000, 5000];
@@ -164,7 +162,6 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
           return undefined;
         }
         this.slots[index] = slot;
-        this.emit('replaced', slot);
         return slot;
       } catch (error) {
         this.options.logger.error({ worker: index, err: error }, 'could not start a replacement mediasoup worker');

@@ -28,6 +28,7 @@ import { channelSettingsView, type VoiceChannelSettingsView } from '../../comman
 import { isDeafened, isMuted } from '../../commands/voice/state.ts';
 import type { RecordedEvent } from '../../events/envelope.ts';
 import type { Services } from '../../http/services.ts';
+import { releaseIfOwner } from '../../redis/release-if-owner.ts';
 import { frame, Op } from '../../realtime/protocol.ts';
 import { VoiceMediaError, type RoomSettings, type VoiceMedia, type VoiceMediaEvents } from '../media/index.ts';
 import { isVoiceMethod, methodSchemas, SignallingError, VoiceEventType, voiceRequestSchema, type MethodData, type VoiceMethod } from './protocol.ts';
@@ -463,13 +464,7 @@ export class VoiceSignalling {
 
   /** Forgets the Redis record if it still names this socket (or is gone); false when another socket holds it. */
   private async forgetHolder(peer: Peer): Promise<boolean> {
-    const released = await this.options.redis.eval(
-      "local v = redis.call('get', KEYS[1]) if v == false or v == ARGV[1] then redis.call('del', KEYS[1]) return 1 end return 0",
-      1,
-      this.holderKey(peer.userId),
-      this.holderOf(peer),
-    );
-    return released === 1;
+    return releaseIfOwner(this.options.redis, this.holderKey(peer.userId), this.holderOf(peer), { orMissing: true });
   }
 
   // ── media ───────────────────────────────────────────────────────────────────────────────────────────────
