@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { AppError } from '../commands/errors.ts';
+import type { StripeRefundFacts } from '../commands/donations/decide.ts';
 import type { Config } from '../config.ts';
 
 /** How old a webhook's signed timestamp may be, in seconds (Stripe's own default). */
@@ -27,12 +28,8 @@ export interface RefundRequest {
   idempotencyKey: string;
 }
 
-export interface CreatedRefund {
-  id: string;
-  status: string;
-  amount: number;
-  currency: string;
-}
+/** A refund as Stripe answered it (the shape the donation decider records). */
+export type CreatedRefund = StripeRefundFacts;
 
 function createdIntent(intent: Stripe.PaymentIntent): CreatedPaymentIntent {
   if (!intent.client_secret) throw providerError('Stripe returned a payment intent without a client secret');

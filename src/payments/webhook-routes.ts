@@ -157,10 +157,11 @@ export const stripeWebhookRoutes: FastifyPluginAsync<{ services: Services }> = a
       }
       // Everything one Stripe event causes is correlated by its id; the actor is Stripe.
       const context: CommandContext = { actorId: 'stripe', correlationId: event.id, causationId: request.id };
+      const stripeCreatedAt = new Date(event.created * 1000).toISOString();
       let outcome: WebhookOutcome = 'unmatched';
       let position: number | null = null;
       if (donationId) {
-        const result = await executeOnDonation(services.commands, donationId, target.command(new Date(event.created * 1000).toISOString()), context);
+        const result = await executeOnDonation(services.commands, donationId, target.command(stripeCreatedAt), context);
         position = result.position;
         outcome =
           result.events.length === 0 ? 'no_change' : result.events.some((e) => e.type === 'DonationPaymentMismatch') ? 'mismatch' : 'applied';
@@ -176,7 +177,7 @@ export const stripeWebhookRoutes: FastifyPluginAsync<{ services: Services }> = a
               stripeEventId: event.id,
               type: event.type,
               livemode: Boolean(event.livemode),
-              stripeCreatedAt: new Date(event.created * 1000).toISOString(),
+              stripeCreatedAt,
               objectId: target.objectId,
               ...(donationId && { donationId }),
               payloadSha256: createHash('sha256').update(raw).digest('hex'),

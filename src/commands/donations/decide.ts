@@ -16,7 +16,6 @@ export interface DonationState {
   amount: number;
   currency: string;
   paymentIntentId: string;
-  chargeId: string | undefined;
   /**
    * pending ─succeeded─▶ completed ─refund (in full)─▶ refunded
    *    │  ▲                  ▲
@@ -44,7 +43,6 @@ export const initialDonationState: DonationState = {
   amount: 0,
   currency: '',
   paymentIntentId: '',
-  chargeId: undefined,
   status: 'pending',
   refundedAmount: 0,
   refundIds: [],
@@ -180,6 +178,25 @@ function refunded(
   ];
 }
 
+/** The donation paid, as the Stripe event in `command` says: `stripeChargeId` only when the charge is known. */
+function completed(
+  state: DonationState,
+  command: { chargeId?: string | undefined; stripeEventId: string; stripeEventType: string; at: string },
+): DonationEventOf<'DonationCompleted'> {
+  return {
+    type: 'DonationCompleted',
+    data: {
+      ...moneyOf(state),
+      amount: state.amount,
+      stripePaymentIntentId: state.paymentIntentId,
+      ...(command.chargeId !== undefined && { stripeChargeId: command.chargeId }),
+      stripeEventId: command.stripeEventId,
+      stripeEventType: command.stripeEventType,
+      completedAt: command.at,
+    },
+  };
+}
+
 type MismatchField = DonationEventOf<'DonationPaymentMismatch'>['data']['fields'][number];
 
 /** A mismatch event when what Stripe reports differs from the pledge (fields left undefined are not compared). */
@@ -252,20 +269,7 @@ function decide(command: DonationCommand, state: DonationState): DonationEvent[]
       const wrong = mismatch(state, command.stripeEventType, received, command.at, ids);
       if (wrong.length > 0) return wrong;
       if (state.status !== 'pending' && state.status !== 'failed') return [];
-      return [
-        {
-          type: 'DonationCompleted',
-          data: {
-            ...moneyOf(state),
-            amount: state.amount,
-            stripePaymentIntentId: state.paymentIntentId,
-            ...(command.chargeId !== undefined && { stripeChargeId: command.chargeId }),
-            stripeEventId: command.stripeEventId,
-            stripeEventType: command.stripeEventType,
-            completedAt: command.at,
-          },
-        },
-      ];
+      return [completed(state, command)];
     }
     case 'FailPayment': {
       if (state.stripeEventIds.has(command.stripeEventId)) return [];
@@ -302,19 +306,7 @@ function decide(command: DonationCommand, state: DonationState): DonationEvent[]
       const refund = { stripeChargeId: command.chargeId, stripeEventId: command.stripeEventId };
       if (state.status === 'completed') return refunded(state, command.amountRefunded, command.at, refund);
       // The refund overtook payment_intent.succeeded: a refunded charge was a paid one, so it completes first.
-      const completed: DonationEventOf<'DonationCompleted'> = {
-        type: 'DonationCompleted',
-        data: {
-          ...moneyOf(state),
-          amount: state.amount,
-          stripePaymentIntentId: state.paymentIntentId,
-          stripeChargeId: command.chargeId,
-          stripeEventId: command.stripeEventId,
-          stripeEventType: command.stripeEventType,
-          completedAt: command.at,
-        },
-      };
-      return [completed, ...refunded({ ...state, status: 'completed' }, command.amountRefunded, command.at, refund)];
+      return [completed(state, command), ...refunded({ ...state, status: 'completed' }, command.amountRefunded, command.at, refund)];
     }
     case 'RequestRefund':
       assertCanRefund(state, command.revolt, command.actorId);
@@ -367,7 +359,7 @@ function evolve(state: DonationState, event: DonationEvent): DonationState {
       };
     }
     case 'DonationCompleted':
-      return { ...state, status: 'completed', chargeId: event.data.stripeChargeId ?? state.chargeId, stripeEventIds: seen(event.data.stripeEventId) };
+      return { ...state, status: 'completed', stripeEventIds: seen(event.data.stripeEventId) };
     case 'DonationFailed':
       return { ...state, status: 'failed', stripeEventIds: seen(event.data.stripeEventId) };
     case 'DonationRefundRequested':

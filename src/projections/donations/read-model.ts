@@ -2,6 +2,7 @@ import { ObjectId, type Document } from 'mongodb';
 import { insertOnce, updateGuarded } from '../engine/guard.ts';
 import type { ReadModel } from '../engine/read-model.ts';
 import { asDomainEvent } from '../event-types.ts';
+import { recordFromPledge } from './view.ts';
 
 /**
  * The seed's `donations` collection: one document per donation, `_id` its ObjectId. Beyond the seed's fields it
@@ -32,24 +33,19 @@ export const donationsReadModel: ReadModel = {
     const p = event.position;
     switch (event.type) {
       case 'DonationPledged': {
-        const d = event.data;
+        // The record the API shows, with ObjectId ids and Date times (field order as the seed's documents).
+        const { refundedAmount, flagged, createdAt, ...head } = recordFromPledge(event.data);
         await insertOnce(
           donations,
           {
-            _id: new ObjectId(d.donationId),
-            id: d.donationId,
-            amount: d.amount,
-            currency: d.currency,
-            donor: { userId: new ObjectId(d.donorId), email: d.donorEmail, name: d.donorName, isAnonymous: d.isAnonymous },
-            revolt: { revoltId: new ObjectId(d.revoltId), name: d.revoltName, ...(d.revoltIcon !== undefined && { icon: d.revoltIcon }) },
-            ...(d.message !== undefined && { message: d.message }),
-            isAnonymous: d.isAnonymous,
-            status: 'pending',
-            stripePaymentIntentId: d.stripePaymentIntentId,
-            refundedAmount: 0,
+            _id: new ObjectId(head.id),
+            ...head,
+            donor: { ...head.donor, userId: new ObjectId(head.donor.userId) },
+            revolt: { ...head.revolt, revoltId: new ObjectId(head.revolt.revoltId) },
+            refundedAmount,
             netAmount: 0,
-            flagged: false,
-            createdAt: new Date(d.pledgedAt),
+            flagged,
+            createdAt: new Date(createdAt),
           },
           p,
         );

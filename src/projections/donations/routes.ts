@@ -57,8 +57,8 @@ export const donationQueryRoutes: FastifyPluginAsyncZod<{ services: Services }> 
     async (request) => {
       const { userId } = requireAuth(request);
       await requireMember(services, request.params.revoltId, userId);
-      await awaitReadModels(services, request, ['donations']);
-      const viewer = { userId, isAuditor: await isAuditor(services.commands, userId) };
+      const [, auditor] = await Promise.all([awaitReadModels(services, request, ['donations']), isAuditor(services.commands, userId)]);
+      const viewer = { userId, isAuditor: auditor };
       return page({ 'revolt.revoltId': new ObjectId(request.params.revoltId) }, request.query, viewer);
     },
   );
