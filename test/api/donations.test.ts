@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pledgeKey } from '../../src/commands/donations/execute.ts';
 import { reservationStream } from '../../src/commands/reservations/reservation.ts';
 import { liveContext } from '../../src/projections/engine/context.ts';
 import { readModels } from '../../src/projections/read-models.ts';
@@ -102,7 +103,7 @@ describe('pledging', () => {
     }
     expect(failed.status).toBe(502);
     expect(failed.body.error.code).toBe('payment_provider_error');
-    const [claim] = await t.server.services.store.readStream(reservationStream('donation_pledge', `${donor.id}\npledge-attempt-1`));
+    const [claim] = await t.server.services.store.readStream(reservationStream('donation_pledge', pledgeKey(donor.id, 'pledge-attempt-1')));
     const reservedId = (claim?.data as { ownerId: string }).ownerId;
     expect(await t.server.services.store.readStream(`donation-${reservedId}`)).toEqual([]);
 
@@ -119,6 +120,10 @@ describe('pledging', () => {
     const reused = await t.api.request('POST', `/v1/revolts/${revolt.id}/donations`, { token: donor.token, body: { ...body, amount: 701 }, headers });
     expect(reused.status).toBe(422);
     expect(reused.body.error.code).toBe('idempotency_key_reused');
+    // Keys are case-sensitive: the same key in capitals is another pledge.
+    const capitals = await t.api.request('POST', `/v1/revolts/${revolt.id}/donations`, { token: donor.token, body, headers: { 'idempotency-key': 'PLEDGE-ATTEMPT-1' } });
+    expect(capitals.status).toBe(201);
+    expect(capitals.body.donation.id).not.toBe(reservedId);
     // The client secret is handed to the donor only: nothing in the event store holds it.
     const everything = JSON.stringify(await t.server.services.store.readAll({ after: 0, maxCount: 1_000_000 }));
     expect(typeof retried.body.clientSecret).toBe('string');

@@ -58,6 +58,12 @@ export async function donationOfPaymentIntent(commands: CommandHandler, paymentI
 }
 
 /**
+ * What a donor's Idempotency-Key reserves. Keys are case-sensitive but reservations fold case (they were made for
+ * names and emails), so the key goes in as hex: "Abc" and "abc" are two pledges.
+ */
+export const pledgeKey = (donorId: string, idempotencyKey: string) => `${donorId}\n${Buffer.from(idempotencyKey).toString('hex')}`;
+
+/**
  * The id of a new donation. With an `Idempotency-Key`, the id is fixed by the first attempt (an index stream per
  * donor and key), so a retry after a failure between Stripe's answer and our append reuses it, and with it the
  * Stripe idempotency key: Stripe hands back the same payment intent instead of creating a second one.
@@ -65,6 +71,6 @@ export async function donationOfPaymentIntent(commands: CommandHandler, paymentI
 export async function donationIdFor(commands: CommandHandler, donorId: string, idempotencyKey: string | undefined, context: CommandContext) {
   const fresh = newId();
   if (idempotencyKey === undefined) return fresh;
-  const id = await claimOrGet(commands, 'donation_pledge', `${donorId}\n${idempotencyKey}`, fresh, context);
+  const id = await claimOrGet(commands, 'donation_pledge', pledgeKey(donorId, idempotencyKey), fresh, context);
   return idSchema.parse(id);
 }
