@@ -62,27 +62,25 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
       case 'UpdateProfile':
         if (Object.keys(command.changes).length === 0) return [];
         return [{ type: 'UserProfileUpdated', data: { userId: state.userId, changes: command.changes } }];
-      case 'SetStatus': {
+      case 'SetStatus':
         if (command.status === state.status) return [];
-        const changed: UserEvent = { type: 'UserStatusChanged', data: { userId: state.userId, status: command.status } };
-        const before = presenceOf(state);
-        const after = presenceOf({ ...state, status: command.status });
-        if (before === after) return [changed];
-        const at = command.at ?? new Date().toISOString();
-        return [changed, presenceChanged(state, state.connected, after, before, at)];
-      }
-      case 'SetConnected': {
+        return [
+          { type: 'UserStatusChanged', data: { userId: state.userId, status: command.status } },
+          ...presenceChange(state, { ...state, status: command.status }, command.at ?? new Date().toISOString()),
+        ];
+      case 'SetConnected':
         if (command.connected === state.connected) return [];
-        const before = presenceOf(state);
-        const after = presenceOf({ ...state, connected: command.connected });
-        return [presenceChanged(state, command.connected, after, before, command.at)];
-      }
+        return presenceChange(state, { ...state, connected: command.connected }, command.at);
     }
   },
 };
 
-function presenceChanged(state: UserState, connected: boolean, presence: Presence, previousPresence: Presence, at: string): UserEvent {
-  return { type: 'UserPresenceChanged', data: { userId: state.userId, connected, presence, previousPresence, at } };
+/** What others and the user's own sockets are told of a change from `state` to `next`: nothing if neither presence nor connection changed. */
+function presenceChange(state: UserState, next: UserState, at: string): UserEvent[] {
+  const previousPresence = presenceOf(state);
+  const presence = presenceOf(next);
+  if (presence === previousPresence && next.connected === state.connected) return [];
+  return [{ type: 'UserPresenceChanged', data: { userId: state.userId, connected: next.connected, presence, previousPresence, at } }];
 }
 
 export const userStream = (userId: string) => `user-${userId}`;
