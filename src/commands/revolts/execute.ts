@@ -19,7 +19,7 @@ export async function executeOnRevolt(
   const context = commandContext(request);
   const result = await services.commands.execute(revoltStream(revoltId), revoltDecider, command, context);
   setEventPosition(reply, result.position);
-  await removeFromVoice(services, request, result.events, context);
+  await removeFromVoice(services, request, result.events, result.state, context);
   return result.state;
 }
 
@@ -28,11 +28,17 @@ export async function executeOnRevolt(
  * removed from voice at once. The revolt command has happened either way: a failure here is logged, and the
  * user is refused on their next voice command anyway.
  */
-async function removeFromVoice(services: Services, request: FastifyRequest, events: readonly RecordedEvent[], context: CommandContext): Promise<void> {
+async function removeFromVoice(
+  services: Services,
+  request: FastifyRequest,
+  events: readonly RecordedEvent[],
+  revolt: RevoltState,
+  context: CommandContext,
+): Promise<void> {
   const voice = voiceCommands(services);
   for (const event of events) {
     try {
-      await voice.afterEvent(event, { context: { correlationId: context.correlationId, causationId: event.id } });
+      await voice.afterEvent(event, { context: { correlationId: context.correlationId, causationId: event.id } }, revolt);
     } catch (error) {
       request.log.warn({ err: error, event: event.type }, 'voice sweep after a revolt change failed');
     }

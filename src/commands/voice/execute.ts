@@ -135,8 +135,9 @@ export interface VoiceCommands {
   channel(channelId: string): Promise<VoiceChannelView | null>;
   sweepUser(userId: string, options?: VoiceCallOptions): Promise<string[]>;
   sweepChannel(channelId: string, options?: VoiceCallOptions): Promise<string[]>;
-  sweepRevolt(revoltId: string, options?: VoiceCallOptions): Promise<string[]>;
-  afterEvent(event: { type: string; data: unknown }, options?: VoiceCallOptions): Promise<string[]>;
+  sweepRevolt(revoltId: string, options?: VoiceCallOptions, loaded?: RevoltState): Promise<string[]>;
+  /** `revolt`: the revolt as the command that made the event left it, when the caller has it (saves reading it again). */
+  afterEvent(event: { type: string; data: unknown }, options?: VoiceCallOptions, revolt?: RevoltState): Promise<string[]>;
 }
 
 const RECONCILING_EVENTS = new Set(['RoleUpdated', 'RoleDeleted', 'MemberRoleRevoked', 'RevoltDeleted', 'OwnershipTransferred']);
@@ -444,8 +445,8 @@ export function createVoiceCommands(services: Services): VoiceCommands {
 
     sweepChannel: (channelId, options) => sweepChannel(channelId, options),
 
-    async sweepRevolt(revoltId, options) {
-      const revolt = await revoltById(revoltId);
+    async sweepRevolt(revoltId, options, loaded) {
+      const revolt = loaded?.revoltId === revoltId ? loaded : await revoltById(revoltId);
       const removed: string[] = [];
       for (const channel of revolt.channels.values()) {
         if (isMediaChannel(channel)) removed.push(...(await sweepChannel(channel.channelId, options, revolt)));
@@ -453,11 +454,16 @@ export function createVoiceCommands(services: Services): VoiceCommands {
       return removed;
     },
 
-    async afterEvent(event, options) {
+    async afterEvent(event, options, revolt) {
       const data = event.data as { revoltId?: string; channelId?: string; userId?: string };
       if (MEMBER_EVENTS.has(event.type) && data.userId) return service.sweepUser(data.userId, options);
-      if (CHANNEL_EVENTS.has(event.type) && data.channelId) return sweepChannel(data.channelId, options);
-      if (RECONCILING_EVENTS.has(event.type) && data.revoltId) return service.sweepRevolt(data.revoltId, options);
+      if (CHANNEL_EVENTS.has(event.type) && data.channelId) {
+        // A text channel that still exists has no voice session to sweep.
+        const channel = revolt?.channels.get(data.channelId);
+        if (channel && !isMediaChannel(channel)) return [];
+        return sweepChannel(data.channelId, options, revolt);
+      }
+      if (RECONCILING_EVENTS.has(event.type) && data.revoltId) return service.sweepRevolt(data.revoltId, options, revolt);
       return [];
     },
   };
