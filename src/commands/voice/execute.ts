@@ -230,10 +230,13 @@ export function createVoiceCommands(services: Services): VoiceCommands {
   }
 
   /** Leaves whatever channel the user is in (their own doing); a no-op when they are in none. */
-  async function leaveAs(userId: string, reason: 'left' | 'connection_lost' | 'switched', context: CommandContext): Promise<VoiceLeaveResult> {
-    const claim = await loadUser(userId);
-    if (!claim.channelId) return { channelId: null, sessionId: null, sessionEnded: false, position: null };
-    const channelId = claim.channelId;
+  async function leaveAs(userId: string, reason: 'left' | 'connection_lost', context: CommandContext): Promise<VoiceLeaveResult> {
+    const { channelId } = await loadUser(userId);
+    return channelId ? leaveChannel(userId, channelId, reason, context) : { channelId: null, sessionId: null, sessionEnded: false, position: null };
+  }
+
+  /** Leaves `channelId`, where the user's claim says they are; a switch keeps the claim (the join moves it). */
+  async function leaveChannel(userId: string, channelId: string, reason: 'left' | 'connection_lost' | 'switched', context: CommandContext): Promise<VoiceLeaveResult> {
     const left = await onChannel(channelId, { type: 'LeaveVoice', channelId, userId, reason, at: now() }, context);
     const released = reason === 'switched' ? null : await release(userId, channelId, context);
     return leaveResult(channelId, left, released);
@@ -306,7 +309,7 @@ export function createVoiceCommands(services: Services): VoiceCommands {
         // Decide against the state as loaded before leaving the old channel: a refused join leaves the user where they were.
         voiceChannelDecider.decide(command, target);
         let switched: VoiceLeaveResult | null = null;
-        if (claim.channelId && claim.channelId !== channelId) switched = await leaveAs(actorId, 'switched', context);
+        if (claim.channelId && claim.channelId !== channelId) switched = await leaveChannel(actorId, claim.channelId, 'switched', context);
         const claimed = await commands.execute(
           voiceUserStream(actorId),
           voiceUserDecider,
