@@ -73,6 +73,21 @@ async function sql(text: string, values: unknown[]) {
   }
 }
 
+/** Edits the log as only its owner can: with the append-only trigger disabled for the length of one transaction. */
+async function tamper(events: string, text: string, values: unknown[]) {
+  const client = new pg.Client({ connectionString: PG_TEST_URL });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`ALTER TABLE ${events} DISABLE TRIGGER events_append_only`);
+    await client.query(text, values);
+    await client.query(`ALTER TABLE ${events} ENABLE TRIGGER events_append_only`);
+    await client.query('COMMIT');
+  } finally {
+    await client.end();
+  }
+}
+
 describe('the audit trail', () => {
   it('is for auditors only', async () => {
     const { donation } = await completedDonation(1100);
@@ -137,12 +152,14 @@ describe('tamper detection', () => {
     const rehashed = await completedDonation(4400);
     await webhook(chargeRefundedEvent(rehashed.donation));
     const events = `${schema()}.events`;
-    // A crude edit: the amount of the pledge.
-    await sql(`UPDATE ${events} SET data = jsonb_set(data, '{amount}', '1') WHERE stream_id = $1 AND revision = 0`, [`donation-${edited.donation.id}`]);
+    // A crude edit: the amount of the pledge. The store refuses it, so the verifier is shown an owner's edit.
+    const crude = `UPDATE ${events} SET data = jsonb_set(data, '{amount}', '1') WHERE stream_id = $1 AND revision = 0`;
+    await expect(sql(crude, [`donation-${edited.donation.id}`])).rejects.toThrow(/append-only/);
+    await tamper(events, crude, [`donation-${edited.donation.id}`]);
     // A careful one: the completion's charge id, with the event's own hash recomputed to match.
     const [completion] = await t.server.services.store.readStream(`donation-${rehashed.donation.id}`, { fromRevision: 1, maxCount: 1 });
     const forged = { ...completion!, data: { ...(completion!.data as object), stripeChargeId: 'ch_forged' } };
-    await sql(`UPDATE ${events} SET data = $2::jsonb, metadata = $3::jsonb WHERE stream_id = $1 AND revision = 1`, [
+    await tamper(events, `UPDATE ${events} SET data = $2::jsonb, metadata = $3::jsonb WHERE stream_id = $1 AND revision = 1`, [
       `donation-${rehashed.donation.id}`,
       JSON.stringify(forged.data),
       JSON.stringify({ ...forged.metadata, hash: eventHash(forged) }),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
+import { defaultAppRole } from '../../src/events/store/postgres.ts';
 
 export const PG_TEST_URL = 'postgres://postgres@127.0.0.1:5432/revolution_test';
 export const MONGO_URL = 'mongodb://127.0.0.1:27017';
@@ -22,6 +23,7 @@ export function isolatedEngines(label: string) {
       const client = new pg.Client({ connectionString: PG_TEST_URL });
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS ${id} CASCADE`);
+      await client.query(`DROP ROLE IF EXISTS ${defaultAppRole(id)}`); // roles are cluster-wide: none may outlive its test
       await client.end();
       const mongo = await MongoClient.connect(MONGO_URL);
       await mongo.db(id).dropDatabase();

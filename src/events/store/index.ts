@@ -1,9 +1,10 @@
 import type { EventStore } from './port.ts';
 
 /**
- * Picks the adapter from the URL scheme: postgres:// or postgresql:// (optional `?schema=name`, migrated on the
- * way in), kurrentdb:// or esdb:// (and their +discover cluster forms), or memory:. Only the chosen adapter is
- * loaded: the KurrentDB client brings a native module and takes a noticeable time to import.
+ * Picks the adapter from the URL scheme: postgres:// or postgresql:// (optional `?schema=name`, and `?role=name`
+ * for the application role, `<schema>_app` by default; migrated on the way in), kurrentdb:// or esdb:// (and
+ * their +discover cluster forms), or memory:. Only the chosen adapter is loaded: the KurrentDB client brings a
+ * native module and takes a noticeable time to import.
  */
 export async function createEventStore(url: string): Promise<EventStore> {
   const parsed = new URL(url);
@@ -12,8 +13,10 @@ export async function createEventStore(url: string): Promise<EventStore> {
     case 'postgresql:': {
       const { PostgresEventStore } = await import('./postgres.ts');
       const schema = parsed.searchParams.get('schema') ?? undefined;
+      const role = parsed.searchParams.get('role') ?? undefined;
       parsed.searchParams.delete('schema');
-      const store = new PostgresEventStore({ connectionString: parsed.toString(), schema });
+      parsed.searchParams.delete('role');
+      const store = new PostgresEventStore({ connectionString: parsed.toString(), schema, role });
       try {
         await store.migrate();
       } catch (error) {

@@ -31,6 +31,8 @@ import {
 } from './port.ts';
 
 const RESUBSCRIBE_DELAY_MS = 1000;
+/** How far back readEventById looks. */
+const FIND_EVENT_SCAN_LIMIT = 1000;
 
 function toStreamState(expected: ExpectedRevision): AppendStreamState {
   if (expected === 'any') return ANY;
@@ -113,6 +115,12 @@ export class KurrentEventStore implements EventStore {
       throw error;
     }
     return events;
+  }
+
+  /** KurrentDB indexes events by stream, not by id: the stream's newest events are scanned, newest first. */
+  async readEventById(streamId: string, id: string): Promise<RecordedEvent | null> {
+    const newest = await this.readStream(streamId, { direction: 'backwards', maxCount: FIND_EVENT_SCAN_LIMIT });
+    return newest.find((event) => event.id === id) ?? null;
   }
 
   async readAll({ after = 0, maxCount = 1000 }: ReadAllOptions = {}): Promise<RecordedEvent[]> {

@@ -55,6 +55,11 @@ export class MemoryEventStore implements EventStore {
     return structuredClone(selected.slice(0, maxCount));
   }
 
+  async readEventById(streamId: string, id: string): Promise<RecordedEvent | null> {
+    const event = this.streams.get(streamId)?.find((candidate) => candidate.id === id);
+    return event ? structuredClone(event) : null;
+  }
+
   async readAll({ after = 0, maxCount = 1000 }: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     // Positions are 1-based and dense here, so the event at position p sits at index p - 1.
     return structuredClone(this.all.slice(after, after + maxCount));

@@ -65,6 +65,11 @@ export interface EventStore {
   appendToStream(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult>;
   /** An absent stream reads as []. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * The event of `streamId` with this id, or null: how a retried command recognises an append it already made.
+   * On KurrentDB only the stream's newest 1,000 events are searched: a retry comes soon after its first attempt.
+   */
+  readEventById(streamId: string, id: string): Promise<RecordedEvent | null>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Catches up from the checkpoint, then follows live appends. */
   subscribeToAll(options: SubscribeOptions): Subscription;

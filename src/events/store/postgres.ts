@@ -16,12 +16,22 @@ export interface PostgresEventStoreOptions {
   connectionString: string;
   /** Schema holding the events table and the append function; created by migrate(). */
   schema?: string;
+  /**
+   * The role the store's connections act as (SET ROLE at connect): it may read the events and call the append
+   * function, nothing else, so not even the application can edit the log. Created by migrate(), which (like
+   * dropSchema()) runs as the connecting user, the owner. Default `<schema>_app`.
+   */
+  role?: string;
   /** Fallback read interval of subscriptions, in case a notification is lost. */
   pollIntervalMs?: number;
   poolSize?: number;
 }
 
 const WRONG_EXPECTED_REVISION = 'RN409';
+const DEPENDENT_OBJECTS_STILL_EXIST = '2BP01';
+/** Bounded so that the notification channel name (schema + "_events") stays within PostgreSQL's 63 bytes. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,55}$/;
+const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const COLUMNS = 'position, id, stream_id, revision, type, data, metadata';
 
 /** Positions and revisions are bigint columns; they stay far below 2^53, so they are read as numbers. */
@@ -54,8 +64,14 @@ function encodeExpected(expected: ExpectedRevision): number {
   return expected;
 }
 
-function migrationSql(schema: string): string {
+/** The application role of a schema when none is configured. */
+export function defaultAppRole(schema: string): string {
+  return `${schema}_app`;
+}
+
+function migrationSql(schema: string, role: string): string {
   const s = pg.escapeIdentifier(schema);
+  const r = pg.escapeIdentifier(role);
   return `
     create schema if not exists ${s};
 
@@ -76,7 +92,8 @@ function migrationSql(schema: string): string {
     create or replace function ${s}.append_events(
       p_stream text, p_expected bigint, p_ids uuid[], p_types text[], p_datas jsonb[], p_metas jsonb[]
     ) returns table (last_revision bigint, last_position bigint)
-    language plpgsql as $fn$
+    -- Runs as the owner: the application role may append only through here.
+    language plpgsql security definer set search_path = pg_catalog, pg_temp as $fn$
     declare
       v_actual bigint;
     begin
@@ -109,7 +126,59 @@ function migrationSql(schema: string): string {
       perform pg_notify(${pg.escapeLiteral(channelOf(schema))}, last_position::text);
       return next;
     end
-    $fn$;`;
+    $fn$;
+
+    -- The log is append-only for everyone, the owner included (an owner who really must edit it has to disable
+    -- this trigger first, which the application role cannot do).
+    create or replace function ${s}.reject_event_change() returns trigger language plpgsql as $fn$
+    begin
+      raise exception using
+        errcode = 'RN405',
+        message = format('%I.%I is append-only: %s is not allowed', tg_table_schema, tg_table_name, tg_op),
+        hint = 'events are immutable; append a correcting event instead';
+    end
+    $fn$;
+    create or replace trigger events_append_only before update or delete or truncate on ${s}.events
+      for each statement execute function ${s}.reject_event_change();
+
+    -- Roles are cluster-wide: another database may have created this one (or be creating it right now).
+    do $do$
+    begin
+      create role ${r} nologin;
+    exception when duplicate_object or unique_violation then null;
+    end
+    $do$;
+    do $do$
+    begin
+      if not pg_has_role(current_user, ${pg.escapeLiteral(role)}, 'member') then
+        execute format('grant %I to %I', ${pg.escapeLiteral(role)}, current_user);
+      end if;
+    end
+    $do$;
+    revoke all on ${s}.events from public;
+    grant usage on schema ${s} to ${r};
+    grant select on ${s}.events to ${r};
+    -- By name, whatever the append function's signature.
+    do $do$
+    declare
+      f regprocedure;
+    begin
+      for f in select p.oid from pg_proc p where p.pronamespace = ${pg.escapeLiteral(schema)}::regnamespace
+          and p.proname = 'append_events' loop
+        execute format('revoke all on function %s from public', f);
+        execute format('grant execute on function %s to %I', f, ${pg.escapeLiteral(role)});
+      end loop;
+    end
+    $do$;`;
+}
+
+/** The store's connections: as `role`, set at connect so that no query of ours ever runs as the owner. */
+function actingAs(connectionString: string, role: string): pg.PoolConfig {
+  const url = new URL(connectionString);
+  // A URL `options` parameter would replace ours: merge it in.
+  const given = url.searchParams.get('options');
+  url.searchParams.delete('options');
+  return { connectionString: url.toString(), options: [given, `-c role=${role}`].filter(Boolean).join(' ') };
 }
 
 function channelOf(schema: string): string {
@@ -119,39 +188,64 @@ function channelOf(schema: string): string {
 export class PostgresEventStore implements EventStore {
   private readonly pool: pg.Pool;
   private readonly schema: string;
+  private readonly role: string;
+  private readonly connection: pg.PoolConfig;
   private readonly table: string;
   private readonly pollIntervalMs: number;
   private readonly subscriptions = new SubscriptionRegistry<PostgresSubscription>();
 
   constructor(private readonly options: PostgresEventStoreOptions) {
     this.schema = options.schema ?? 'public';
-    // Bounded so that the notification channel name (schema + "_events") stays within PostgreSQL's 63 bytes.
-    if (!/^[a-z_][a-z0-9_]{0,55}$/.test(this.schema)) throw new RangeError(`invalid schema name ${this.schema}`);
+    if (!SCHEMA_NAME.test(this.schema)) throw new RangeError(`invalid schema name ${this.schema}`);
+    this.role = options.role ?? defaultAppRole(this.schema);
+    if (!ROLE_NAME.test(this.role)) throw new RangeError(`invalid role name ${this.role}`);
+    this.connection = actingAs(options.connectionString, this.role);
     this.table = `${pg.escapeIdentifier(this.schema)}.events`;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
-    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10, types });
+    this.pool = new pg.Pool({ ...this.connection, max: options.poolSize ?? 10, types });
     // An idle client that loses its connection is dropped by the pool; the next query opens a fresh one.
     this.pool.on('error', () => {});
   }
 
-  /** Creates the schema, table and append function; safe to run concurrently and repeatedly. */
+  /**
+   * Creates the schema, table, append function, append-only trigger and application role; safe to run
+   * concurrently and repeatedly.
+   */
   async migrate(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('begin');
-      await client.query('select pg_advisory_xact_lock(hashtext($1))', [`${this.schema}.migrate`]);
-      await client.query(migrationSql(this.schema));
-      await client.query('commit');
-    } catch (error) {
-      await client.query('rollback');
-      throw error;
-    } finally {
-      client.release();
-    }
+    await this.asOwner(async (client) => {
+      try {
+        await client.query('begin');
+        await client.query('select pg_advisory_xact_lock(hashtext($1))', [`${this.schema}.migrate`]);
+        await client.query(migrationSql(this.schema, this.role));
+        await client.query('commit');
+      } catch (error) {
+        await client.query('rollback');
+        throw error;
+      }
+    });
   }
 
+  /** Drops the schema and its application role (kept while another database's schema still uses it). */
   async dropSchema(): Promise<void> {
-    await this.pool.query(`drop schema if exists ${pg.escapeIdentifier(this.schema)} cascade`);
+    await this.asOwner(async (client) => {
+      await client.query(`drop schema if exists ${pg.escapeIdentifier(this.schema)} cascade`);
+      try {
+        await client.query(`drop role if exists ${pg.escapeIdentifier(this.role)}`);
+      } catch (error) {
+        if (!(error instanceof pg.DatabaseError && error.code === DEPENDENT_OBJECTS_STILL_EXIST)) throw error;
+      }
+    });
+  }
+
+  /** Schema changes run on a connection of their own, as the connecting user rather than the application role. */
+  private async asOwner(work: (client: pg.Client) => Promise<void>): Promise<void> {
+    const client = new pg.Client({ connectionString: this.options.connectionString });
+    await client.connect();
+    try {
+      await work(client);
+    } finally {
+      await client.end();
+    }
   }
 
   async appendToStream(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -191,6 +285,11 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toRecorded);
   }
 
+  async readEventById(streamId: string, id: string): Promise<RecordedEvent | null> {
+    const { rows } = await this.pool.query<EventRow>(`select ${COLUMNS} from ${this.table} where id = $1 and stream_id = $2`, [id, streamId]);
+    return rows[0] ? toRecorded(rows[0]) : null;
+  }
+
   async readAll({ after = 0, maxCount = 1000 }: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const { rows } = await this.pool.query<EventRow>(
       `select ${COLUMNS} from ${this.table} where position > $1 order by position limit $2`,
@@ -203,7 +302,7 @@ export class PostgresEventStore implements EventStore {
     const subscription = new PostgresSubscription(
       (after, maxCount) => this.readAll({ after, maxCount }),
       options,
-      { connectionString: this.options.connectionString, channel: channelOf(this.schema), pollIntervalMs: this.pollIntervalMs },
+      { connection: this.connection, channel: channelOf(this.schema), pollIntervalMs: this.pollIntervalMs },
     );
     return this.subscriptions.track(subscription);
   }
@@ -220,7 +319,7 @@ export class PostgresEventStore implements EventStore {
 }
 
 interface ListenOptions {
-  connectionString: string;
+  connection: pg.ClientConfig;
   channel: string;
   pollIntervalMs: number;
 }
@@ -256,7 +355,7 @@ class PostgresSubscription {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.listen.connectionString });
+    const client = new pg.Client(this.listen.connection);
     let dropped = false;
     const drop = (error?: unknown) => {
       if (dropped) return;

@@ -255,6 +255,20 @@ export function eventStoreContract(
       });
     });
 
+    it('finds an event of a stream by its id, and nothing under another stream or id', async () => {
+      const [stream, other] = [streamName(), streamName()];
+      const appended = events(3);
+      await store.appendToStream(stream, appended, 'no_stream');
+      await store.appendToStream(other, events(1), 'no_stream');
+
+      const found = await store.readEventById(stream, appended[1]!.id);
+      expect(found).toEqual((await store.readStream(stream))[1]);
+      expect(found).toMatchObject({ id: appended[1]!.id, streamId: stream, revision: 1, type: 'Tested1' });
+      expect(await store.readEventById(other, appended[1]!.id)).toBeNull();
+      expect(await store.readEventById(stream, randomUUID())).toBeNull();
+      expect(await store.readEventById(streamName('absent'), randomUUID())).toBeNull();
+    });
+
     it('reads all streams after a position, up to maxCount', async () => {
       const head = await store.headPosition();
       const [a, b] = [streamName(), streamName()];

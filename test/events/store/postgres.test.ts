@@ -111,6 +111,68 @@ describe('postgres event store', () => {
     }
   });
 
+  describe('the log is append-only', () => {
+    /** The pool the store itself queries through: the application's own connection. */
+    const appConnection = () => (store as unknown as { pool: pg.Pool }).pool;
+    const PERMISSION_DENIED = { code: '42501' };
+
+    it("refuses UPDATE, DELETE, TRUNCATE and a direct INSERT on the application's connection, while the append works", async () => {
+      const { rows } = await appConnection().query('select current_user as role');
+      expect(rows[0].role).toBe(`${schema}_app`);
+      const kept = event();
+      await store.appendToStream('immutable', [kept], 'no_stream');
+
+      for (const statement of [
+        `update ${schema}.events set type = 'Edited' where stream_id = 'immutable'`,
+        `delete from ${schema}.events where stream_id = 'immutable'`,
+        `truncate ${schema}.events`,
+        `insert into ${schema}.events (id, stream_id, revision, type, data, metadata) values (gen_random_uuid(), 'immutable', 1, 'Forged', '{}', '{}')`,
+        `alter table ${schema}.events disable trigger events_append_only`,
+      ]) {
+        await expect(appConnection().query(statement), statement).rejects.toMatchObject(PERMISSION_DENIED);
+      }
+      // Even with the trigger gone (only the owner can drop it), the application's role may not edit the log.
+      await sql.query(`drop trigger events_append_only on ${schema}.events`);
+      try {
+        await expect(appConnection().query(`update ${schema}.events set type = 'Edited'`)).rejects.toMatchObject(PERMISSION_DENIED);
+        await expect(appConnection().query(`delete from ${schema}.events`)).rejects.toMatchObject(PERMISSION_DENIED);
+      } finally {
+        await store.migrate();
+      }
+
+      const appended = await store.appendToStream('immutable', [event()], 0);
+      expect(appended.nextExpectedRevision).toBe(1);
+      expect((await store.readStream('immutable')).map((e) => [e.id, e.type])).toEqual([
+        [kept.id, 'Tested'],
+        [expect.any(String), 'Tested'],
+      ]);
+    });
+
+    it('refuses UPDATE, DELETE and TRUNCATE even from the owner, naming the table', async () => {
+      await store.appendToStream('owned', [event()], 'no_stream');
+      for (const [statement, op] of [
+        [`update ${schema}.events set type = 'Edited' where stream_id = 'owned'`, 'UPDATE'],
+        [`delete from ${schema}.events where stream_id = 'owned'`, 'DELETE'],
+        [`truncate ${schema}.events`, 'TRUNCATE'],
+      ] as const) {
+        await expect(sql.query(statement), statement).rejects.toMatchObject({
+          code: 'RN405',
+          message: `${schema}.events is append-only: ${op} is not allowed`,
+        });
+      }
+      expect((await store.readStream('owned')).map((e) => e.type)).toEqual(['Tested']);
+    });
+
+    it('drops the application role with the schema', async () => {
+      const role = async (name: string) => (await sql.query('select 1 from pg_roles where rolname = $1', [name])).rowCount;
+      const other = randomSchema();
+      const { cleanup: dropOther } = await makeStore(other);
+      expect(await role(`${other}_app`)).toBe(1);
+      await dropOther();
+      expect(await role(`${other}_app`)).toBe(0);
+    });
+  });
+
   it('keeps a subscription going when its LISTEN connection is killed', async () => {
     const received: RecordedEvent[] = [];
     const errors: unknown[] = [];
