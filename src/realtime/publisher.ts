@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { releaseIfOwner } from '../redis/release-if-owner.ts';
 import type { Logger } from 'pino';
+import { withoutCredentials } from '../events/credentials.ts';
 import type { RecordedEvent } from '../events/envelope.ts';
 import type { EventStore, Subscription } from '../events/store/port.ts';
 
@@ -82,7 +83,14 @@ export class Publisher {
       return;
     }
     const won = await redis.set(leaderKey(prefix), nodeId, 'PX', this.leaseMs, 'NX');
-    if (won === 'OK') await this.lead();
+    if (won !== 'OK') return;
+    try {
+      await this.lead();
+    } catch (error) {
+      // Held but not followed, the lease would keep every node from publishing until it expired.
+      await releaseIfOwner(redis, leaderKey(prefix), nodeId).catch(() => undefined);
+      throw error;
+    }
   }
 
   private async lead(): Promise<void> {
@@ -99,7 +107,7 @@ export class Publisher {
       batchSize: this.options.batchSize ?? 500,
       onEvents: async (events) => {
         const last = events.at(-1)!.position;
-        const batch: PublishedBatch = { after, events };
+        const batch: PublishedBatch = { after, events: events.map(withoutCredentials) };
         await redis
           .multi()
           .publish(eventsChannel(prefix), JSON.stringify(batch))

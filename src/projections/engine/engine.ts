@@ -3,7 +3,8 @@ import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { EventStore } from '../../events/store/port.ts';
-import { Checkpoints } from './checkpoints.ts';
+import { isTransientError, type Backoff } from '../../engines/transient.ts';
+import { Checkpoints, type CheckpointDoc } from './checkpoints.ts';
 import { Feeder } from './feeder.ts';
 import { ensureIndexes } from './indexes.ts';
 import { Lane } from './lane.ts';
@@ -31,6 +32,8 @@ export interface ProjectionEngineOptions {
   pollIntervalMs?: number;
   /** stop(): how long a worker may finish its current job before being forced. */
   stopTimeoutMs?: number;
+  /** Waits between the retries of a lane job failing on an unavailable engine. Default 100 ms doubling to 5 s. */
+  retryBackoff?: Backoff;
 }
 
 export interface StartOptions {
@@ -56,6 +59,8 @@ export class ProjectionEngine {
   private readonly rebuilding = new Set<string>();
   private started = false;
   private stopping: Promise<void> | undefined;
+  /** The checkpoint documents last read, for status() while Mongo is unreachable. */
+  private lastCheckpoints = new Map<string, CheckpointDoc>();
 
   constructor(private readonly options: ProjectionEngineOptions) {
     this.log = options.logger.child({ component: 'projection-engine' });
@@ -84,6 +89,7 @@ export class ProjectionEngine {
           onAdvance: (name, position) => this.progress.notify(name, position),
           onApplied: (name, count) => this.metrics.eventsApplied.inc({ read_model: name }, count),
           onStopped: (name) => this.metrics.laneFailures.inc({ read_model: name }),
+          retryBackoff: options.retryBackoff,
         }),
       );
     }
@@ -100,6 +106,7 @@ export class ProjectionEngine {
     await ensureIndexes(this.options.db, [...this.readModels.values()]);
     await this.checkpoints.ensure(names);
     const docs = await this.checkpoints.getMany(names);
+    this.lastCheckpoints = docs;
     for (const lane of this.lanes.values()) {
       const status = docs.get(lane.name)?.status ?? 'running';
       const paused = await lane.isPaused();
@@ -161,27 +168,43 @@ export class ProjectionEngine {
     return this.progress.checkpoint(readModel);
   }
 
-  /** Per read model: checkpoint, head, lag, queue depth, status and the error that stopped it, if any. */
+  /**
+   * Per read model: checkpoint, head, lag, queue depth, status and the error that stopped it, if any. A lane of
+   * this process retrying a job on an unavailable engine is `retrying`, with its attempts and last error. While
+   * Mongo is unreachable (when no lane can advance), the checkpoints are the last ones read.
+   */
   async status(): Promise<ReadModelStatus[]> {
     const names = [...this.readModels.keys()];
     const [head, docs, depths] = await Promise.all([
       this.options.store.headPosition(),
-      this.checkpoints.getMany(names),
+      this.checkpointDocs(names),
       Promise.all(names.map((name) => this.lane(name).queueDepth())),
     ]);
     return names.map((name, i) => {
       const doc = docs.get(name);
       const checkpoint = doc?.position ?? 0;
+      const retrying = this.lane(name).retrying;
+      const status = doc?.status ?? 'running';
       return {
         readModel: name,
         checkpoint,
         head,
         lag: Math.max(0, head - checkpoint),
         queueDepth: depths[i] ?? 0,
-        status: doc?.status ?? 'running',
+        status: retrying && status === 'running' ? 'retrying' : status,
         ...(doc?.error ? { error: doc.error } : {}),
+        ...(retrying ? { retrying } : {}),
       };
     });
+  }
+
+  private async checkpointDocs(names: readonly string[]): Promise<Map<string, CheckpointDoc>> {
+    try {
+      this.lastCheckpoints = await this.checkpoints.getMany(names);
+    } catch (error) {
+      if (!isTransientError(error)) throw error;
+    }
+    return this.lastCheckpoints;
   }
 
   /** Rebuilds `readModel` from position 0 into fresh collections and swaps them in (see rebuild.ts). */

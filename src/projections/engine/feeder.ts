@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { withoutCredentials } from '../../events/credentials.ts';
 import type { RecordedEvent } from '../../events/envelope.ts';
 import type { EventStore, Subscription } from '../../events/store/port.ts';
 import type { Checkpoints } from './checkpoints.ts';
@@ -87,7 +88,7 @@ export class Feeder {
     for (let i = 0; i < events.length; i += this.batchSize) {
       if (this.stopped) return;
       const chunk = events.slice(i, i + this.batchSize);
-      const batch: LaneBatch = { after: previous, last: chunk.at(-1)!.position, events: chunk };
+      const batch: LaneBatch = { after: previous, last: chunk.at(-1)!.position, events: chunk.map(withoutCredentials) };
       const jobId = batchJobId(chunk);
       await Promise.all(this.options.lanes.map((lane) => this.addToLane(lane, batch, jobId)));
       if (this.stopped) return;

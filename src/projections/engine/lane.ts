@@ -4,6 +4,7 @@ import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
 import type { RecordedEvent } from '../../events/envelope.ts';
 import type { EventStore } from '../../events/store/port.ts';
+import { isTransientError, retryWhileTransient, type Backoff } from '../../engines/transient.ts';
 import type { Checkpoints } from './checkpoints.ts';
 import { liveContext } from './context.ts';
 import { laneQueueName, laneQueuePrefix, MAX_BATCH_EVENTS, withTimeout, type LaneBatch } from './queues.ts';
@@ -25,8 +26,17 @@ export interface LaneOptions {
   onApplied?(readModel: string, count: number): void;
   /** Called when a handler failure stopped the lane. */
   onStopped?(readModel: string): void;
-  /** Attempts for jobs failing for a reason other than the handler (Mongo/store/Redis hiccup). Default 5. */
+  /** Attempts for jobs failing, other than in a handler, with an error that is not transient. Default 5. */
   attempts?: number;
+  /** Waits between the retries of a job failing on an unavailable engine. Default 100 ms doubling to 5 s. */
+  retryBackoff?: Backoff;
+}
+
+/** A lane retrying a job because an engine is unavailable: since when, how many attempts failed, the last error. */
+export interface LaneRetry {
+  attempts: number;
+  since: Date;
+  error: string;
 }
 
 export interface LaneJobResult {
@@ -60,6 +70,9 @@ export class Lane {
   private worker: Worker<LaneBatch, LaneJobResult> | undefined;
   private readonly ctx: ProjectionContext;
   private readonly log: Logger;
+  private retryState: LaneRetry | undefined;
+  /** Aborted when the worker stops: cuts short a job waiting for an engine to come back. */
+  private closing = new AbortController();
 
   constructor(private readonly options: LaneOptions) {
     this.name = options.readModel.name;
@@ -100,6 +113,11 @@ export class Lane {
     await this.enqueue({ after: checkpoint, last: head, events: [] }, { jobId, lifo: true });
   }
 
+  /** Set while this process's worker retries a job because an engine is unavailable. */
+  get retrying(): LaneRetry | undefined {
+    return this.retryState;
+  }
+
   async isPaused(): Promise<boolean> {
     return this.queue.isPaused();
   }
@@ -137,6 +155,7 @@ export class Lane {
   /** Starts this process's worker for the lane. */
   async startWorker(connection: ConnectionOptions): Promise<void> {
     if (this.worker) return;
+    this.closing = new AbortController();
     // Concurrency 1 per worker is not enough when several processes run workers: the lane is ordered globally.
     await this.queue.setGlobalConcurrency(1);
     this.worker = new Worker<LaneBatch, LaneJobResult>(this.name, (job) => this.process(job), {
@@ -162,6 +181,7 @@ export class Lane {
     const worker = this.worker;
     this.worker = undefined;
     if (!worker) return;
+    this.closing.abort();
     const closed = await withTimeout(worker.close().then(() => true), timeoutMs, false);
     if (!closed) {
       this.log.warn({ timeoutMs }, 'lane worker did not finish its job in time; forcing close');
@@ -173,8 +193,34 @@ export class Lane {
     await withTimeout(this.queue.close(), timeoutMs, undefined);
   }
 
-  /** The job processor (public for tests and benchmarks). */
+  /**
+   * The job processor (public for tests and benchmarks). A job failing because an engine is down, restarting or
+   * timing out is retried here, with backoff, until the engine is back (or the worker stops): re-applying is
+   * safe, every write being guarded by position. Only an error that would recur on the same event stops the lane.
+   */
   async process(job: Pick<Job<LaneBatch>, 'data' | 'id'>): Promise<LaneJobResult> {
+    try {
+      const result = await retryWhileTransient(() => this.applyJob(job), {
+        backoff: this.options.retryBackoff,
+        signal: this.closing.signal,
+        onRetry: (error, attempts, delayMs) => this.retryingAfter(error, attempts, delayMs, job.id),
+      });
+      if (this.retryState) this.log.info({ jobId: job.id, attempts: this.retryState.attempts }, 'lane recovered; job applied');
+      return result;
+    } finally {
+      this.retryState = undefined;
+    }
+  }
+
+  private retryingAfter(error: unknown, attempts: number, delayMs: number, jobId: string | undefined): void {
+    this.retryState = { attempts, since: this.retryState?.since ?? new Date(), error: error instanceof Error ? error.message : String(error) };
+    // The first failure and then one in ten: an outage of minutes would otherwise flood the log.
+    if (attempts === 1 || attempts % 10 === 0) {
+      this.log.warn({ err: error, jobId, attempts, delayMs }, 'lane job failed on an unavailable engine; retrying');
+    }
+  }
+
+  private async applyJob(job: Pick<Job<LaneBatch>, 'data' | 'id'>): Promise<LaneJobResult> {
     const batch = job.data;
     const doc = await this.options.checkpoints.get(this.name);
     const start = doc?.position ?? 0;
@@ -208,7 +254,8 @@ export class Lane {
         await applyEvents(this.options.readModel, fresh, this.ctx);
         appliedUpTo = fresh.at(-1)!.position;
         applied += fresh.length;
-      } catch {
+      } catch (error) {
+        if (isTransientError(error)) throw error;
         // Find the event that fails, one at a time: guarded writes make re-applying the batch's prefix a no-op.
         await applyOneByOne(fresh);
       }
@@ -234,7 +281,7 @@ export class Lane {
       await this.advance(appliedUpTo);
       return { applied, checkpoint: appliedUpTo };
     } catch (error) {
-      if (error instanceof HandlerFailure) await this.stop(error);
+      if (error instanceof HandlerFailure && !isTransientError(error.cause)) await this.stop(error);
       throw error;
     } finally {
       if (applied > 0) this.options.onApplied?.(this.name, applied);
@@ -255,11 +302,13 @@ export class Lane {
     );
     this.options.onStopped?.(this.name);
     try {
-      await this.options.checkpoints.markStopped(
-        this.name,
-        { eventId: event.id, position: event.position, message: failure.message, at: new Date() },
-        failure.appliedUpTo,
-      );
+      // Recorded even if Mongo is away for a moment: a lane paused in Redis but `running` in Mongo would look
+      // healthy while it applies nothing.
+      const error = { eventId: event.id, position: event.position, message: failure.message, at: new Date() };
+      await retryWhileTransient(() => this.options.checkpoints.markStopped(this.name, error, failure.appliedUpTo), {
+        backoff: this.options.retryBackoff,
+        signal: this.closing.signal,
+      });
       if (failure.appliedUpTo > 0) this.options.onAdvance?.(this.name, failure.appliedUpTo);
     } catch (error) {
       // The checkpoint stays before the failed event, so the next job retries it: still nothing is skipped.

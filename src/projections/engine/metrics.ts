@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { LaneError, LaneStatus } from './checkpoints.ts';
+import type { LaneRetry } from './lane.ts';
 
 /** One read model's state, as `ProjectionEngine.status()` reports it and the gauges expose it. */
 export interface ReadModelStatus {
@@ -12,8 +13,12 @@ export interface ReadModelStatus {
   lag: number;
   /** waiting + paused + prioritized + active + delayed jobs of the lane queue. */
   queueDepth: number;
-  status: LaneStatus;
+  /** `retrying`: this process's worker retries a job because an engine is unavailable; it resumes by itself. */
+  status: LaneStatus | 'retrying';
+  /** Why a `stopped` lane stopped. */
   error?: LaneError;
+  /** What a `retrying` lane is waiting for. */
+  retrying?: LaneRetry;
 }
 
 const SNAPSHOT_TTL_MS = 250;
@@ -51,6 +56,7 @@ export class ProjectionMetrics {
       gauge('projection_lag_events', 'Store head position minus checkpoint (in positions; positions may have gaps)', (s) => s.lag),
       gauge('projection_queue_depth', 'Jobs waiting, active or delayed in the lane queue', (s) => s.queueDepth),
       gauge('projection_stopped', '1 when the lane is stopped on a failed event, else 0', (s) => (s.status === 'stopped' ? 1 : 0)),
+      gauge('projection_retrying', 'Failed attempts of the job a lane of this process retries on an unavailable engine, else 0', (s) => s.retrying?.attempts ?? 0),
     ];
     this.eventsApplied = new Counter({
       name: 'projection_events_applied_total',

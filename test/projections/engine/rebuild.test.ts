@@ -79,6 +79,7 @@ describe('projection engine: rebuild', () => {
     const store: EventStore = {
       appendToStream: (streamId, events, expected) => inner.appendToStream(streamId, events, expected),
       readStream: (streamId, options) => inner.readStream(streamId, options),
+      readEventById: (streamId, id) => inner.readEventById(streamId, id),
       async readAll(options) {
         const page = await inner.readAll(options);
         const hook = atReplayEnd;
