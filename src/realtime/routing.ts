@@ -93,6 +93,12 @@ const VISIBILITY_EVENTS: ReadonlySet<string> = new Set([
   'MemberRoleRevoked',
 ]);
 
+/** Whether members' visible channels may differ after the event: a channel made private or public counts too. */
+function mayChangeVisibility(event: RecordedEvent): boolean {
+  if (event.type === 'ChannelUpdated') return (event.data as { changes: { settings?: { isPrivate?: boolean } } }).changes.settings?.isPrivate !== undefined;
+  return VISIBILITY_EVENTS.has(event.type);
+}
+
 /** User events: to the user themself, and (profile, visible presence) to the members of revolts they share. */
 const USER_EVENTS: ReadonlySet<string> = new Set(['UserProfileUpdated', 'UserStatusChanged', 'UserPresenceChanged']);
 
@@ -159,7 +165,7 @@ export function routeRevoltEvent(viewer: Viewer, event: RecordedEvent, revoltId:
   } else if (before !== undefined && !member) {
     viewer.revolts.delete(revoltId);
     out.push({ t: Synthetic.REVOLT_UNAVAILABLE, d: { revoltId, reason: UNAVAILABLE_REASON[event.type] ?? 'left' } });
-  } else if (before !== undefined && VISIBILITY_EVENTS.has(event.type)) {
+  } else if (before !== undefined && mayChangeVisibility(event)) {
     const visible = visibleNow();
     // A created or deleted channel was announced by the event itself.
     const own = event.type === 'ChannelCreated' || event.type === 'ChannelDeleted' ? (event.data as ChannelScoped).channelId : undefined;

@@ -1,5 +1,5 @@
 import type { ChannelState, RevoltState } from '../commands/revolts/state.ts';
-import { viewableChannels } from '../projections/revolts/access.ts';
+import { viewableChannels } from '../commands/revolts/visibility.ts';
 import type { Viewer } from './routing.ts';
 import type { RevoltWorld } from './world.ts';
 

@@ -138,7 +138,10 @@ describe('roles and permission overwrites', () => {
     expect(revoked.status).toBe(204);
     expect((await t.api.request('GET', `/v1/channels/${secret.body.id}/messages`, { token: insider.token })).status).toBe(404);
 
+    // Without the @everyone deny the channel is still private: only making it public opens it to everyone.
     expect((await t.api.request('DELETE', `/v1/channels/${secret.body.id}/permissions/${everyoneRole}`, { token: owner.token })).status).toBe(204);
+    expect((await t.api.request('GET', `/v1/channels/${secret.body.id}/messages`, { token: outsider.token })).status).toBe(404);
+    expect((await t.api.request('PATCH', `/v1/channels/${secret.body.id}`, { token: owner.token, body: { settings: { isPrivate: false } } })).status).toBe(200);
     expect((await t.api.request('GET', `/v1/channels/${secret.body.id}/messages`, { token: outsider.token })).status).toBe(200);
   });
 

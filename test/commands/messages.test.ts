@@ -7,6 +7,7 @@ import type { RevoltEvent } from '../../src/commands/revolts/events.ts';
 import type { RevoltState } from '../../src/commands/revolts/state.ts';
 import type { Permission } from '../../src/commands/permissions/catalogue.ts';
 import { given } from '../support/decider.ts';
+import { withChannel } from './messages-fixture.ts';
 
 const at = '2026-01-01T00:00:00.000Z';
 const revoltId = 'a'.repeat(24);
@@ -92,6 +93,14 @@ describe('message decider: sending', () => {
   it('without SEND_MESSAGES the member is forbidden; without VIEW_CHANNEL the channel does not exist for them', () => {
     given(messageDecider).when(send({ revolt: withEveryonePermissions(revolt, ['VIEW_CHANNEL']) })).thenFails(403, 'forbidden');
     given(messageDecider).when(send({ revolt: withEveryonePermissions(revolt, ['SEND_MESSAGES']) })).thenFails(404, 'not_found');
+  });
+
+  it('a private channel does not exist for a member no overwrite lets in; a member overwrite or ownership opens it', () => {
+    const secret = withChannel(revolt, general, { settings: { isPrivate: true } });
+    given(messageDecider).when(send({ revolt: secret })).thenFails(404, 'not_found');
+    const letIn = withChannel(secret, general, { overwrites: [{ type: 'member', id: bob, allow: ['VIEW_CHANNEL'], deny: [] }] });
+    given(messageDecider).when(send({ revolt: letIn })).then((events) => expect(events.map((e) => e.type)).toEqual(['MessageSent']));
+    given(messageDecider).when(send({ authorId: owner, revolt: secret })).then((events) => expect(events.map((e) => e.type)).toEqual(['MessageSent']));
   });
 
   it('the owner may send whatever @everyone may do', () => {

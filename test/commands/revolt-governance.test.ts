@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fold } from '../../src/commands/decider.ts';
 import { revoltDecider, type RevoltCommand } from '../../src/commands/revolts/decide.ts';
 import type { RevoltEvent } from '../../src/commands/revolts/events.ts';
+import type { Permission } from '../../src/commands/permissions/catalogue.ts';
 import { given } from '../support/decider.ts';
 
 const at = '2026-01-01T00:00:00.000Z';
@@ -127,6 +128,31 @@ describe('roles', () => {
     decide({ type: 'RevokeRole', actorId: MOD, userId: ALICE, roleId: HELPER_ROLE, at }).then([]);
     decide({ type: 'RevokeRole', actorId: ALICE, userId: MOD, roleId: MOD_ROLE, at }).thenFails(403, 'forbidden');
   });
+
+  it('granting or revoking a role needs every permission it carries, owner and ADMINISTRATOR aside', () => {
+    const [ADMINS, KEEPERS] = [id('7'), id('8')];
+    const roles: RevoltEvent[] = [
+      { type: 'RoleCreated', data: { revoltId: R, roleId: ADMINS, name: 'admins', color: '#ffffff', permissions: ['ADMINISTRATOR'], position: 5, isManaged: false, createdAt: at } },
+      { type: 'RoleCreated', data: { revoltId: R, roleId: KEEPERS, name: 'keepers', color: '#ffffff', permissions: ['KICK_MEMBERS', 'MANAGE_REVOLT'], position: 3, isManaged: false, createdAt: at } },
+    ];
+    const grant = (actorId: string, userId: string, roleId: string): RevoltCommand => ({ type: 'GrantRole', actorId, userId, roleId, at });
+    const granted = (userId: string, roleId: string, by: string): RevoltEvent => ({ type: 'MemberRoleGranted', data: { revoltId: R, userId, roleId, by, at } });
+    // MOD holds MANAGE_ROLES at 10: both roles sit below, yet neither may be handed out (to others or to MOD).
+    decide(grant(MOD, MOD, ADMINS), roles).thenFails(403, 'forbidden');
+    decide(grant(MOD, ALICE, ADMINS), roles).thenFails(403, 'forbidden');
+    decide(grant(MOD, ALICE, KEEPERS), roles).thenFails(403, 'forbidden');
+    expect(() => revoltDecider.decide(grant(MOD, MOD, ADMINS), stateAfter(roles))).toThrow(
+      expect.objectContaining({ status: 403, details: { missing: ['ADMINISTRATOR'] } }),
+    );
+    // Nor taken away: revoking follows the same rule.
+    decide({ type: 'RevokeRole', actorId: MOD, userId: ALICE, roleId: ADMINS, at }, [...roles, granted(ALICE, ADMINS, OWNER)]).thenFails(403, 'forbidden');
+    // The owner grants anything; so does a member with ADMINISTRATOR, below their highest role.
+    decide(grant(OWNER, ALICE, ADMINS), roles).then([granted(ALICE, ADMINS, OWNER)]);
+    decide(grant(ALICE, BOB, KEEPERS), [...roles, granted(ALICE, ADMINS, OWNER)]).then([granted(BOB, KEEPERS, ALICE)]);
+    decide({ type: 'RevokeRole', actorId: ALICE, userId: BOB, roleId: KEEPERS, at }, [...roles, granted(ALICE, ADMINS, OWNER), granted(BOB, KEEPERS, OWNER)]).then([
+      { type: 'MemberRoleRevoked', data: { revoltId: R, userId: BOB, roleId: KEEPERS, by: ALICE, at } },
+    ]);
+  });
 });
 
 describe('channels', () => {
@@ -172,6 +198,27 @@ describe('channels', () => {
 
   it('the default channel cannot be deleted', () => {
     decide({ type: 'DeleteChannel', actorId: OWNER, channelId: GENERAL, at }).thenFails(422, 'default_channel');
+  });
+
+  it('a private channel exists only for the owner, ADMINISTRATOR and those a role or member overwrite lets in', () => {
+    const SECRET = id('6');
+    const privateChannel = given(revoltDecider, h).when(create({ actorId: OWNER, channelId: SECRET, name: 'secret', channelType: 'text', settings: { isPrivate: true } })).then(() => undefined) as RevoltEvent[];
+    const rename = (actorId: string): RevoltCommand => ({ type: 'UpdateChannel', actorId, channelId: SECRET, changes: { name: 'renamed' }, at });
+    const renamed = (): RevoltEvent[] => [{ type: 'ChannelUpdated', data: { revoltId: R, channelId: SECRET, changes: { name: 'renamed' }, at } }];
+    const overwrite = (type: 'role' | 'member', targetId: string, allow: Permission[], deny: Permission[] = []): RevoltEvent => ({
+      type: 'ChannelPermissionsSet', data: { revoltId: R, channelId: SECRET, overwrite: { type, id: targetId, allow, deny }, at },
+    });
+    // MOD has MANAGE_CHANNELS revolt-wide, but cannot see the channel: it is missing to them.
+    decide(rename(MOD), privateChannel).thenFails(404, 'not_found');
+    // An @everyone allow does not undo privacy; a member or role overwrite does.
+    decide(rename(MOD), [...privateChannel, overwrite('role', EVERYONE, ['VIEW_CHANNEL'])]).thenFails(404, 'not_found');
+    decide(rename(MOD), [...privateChannel, overwrite('member', MOD, ['VIEW_CHANNEL'])]).then(renamed());
+    decide(rename(MOD), [...privateChannel, overwrite('role', MOD_ROLE, ['VIEW_CHANNEL'])]).then(renamed());
+    decide(rename(OWNER), privateChannel).then(renamed());
+    // Making a public channel private hides it the same way.
+    decide({ type: 'UpdateChannel', actorId: MOD, channelId: GENERAL, changes: { name: 'x' }, at }, [
+      { type: 'ChannelUpdated', data: { revoltId: R, channelId: GENERAL, changes: { settings: { isPrivate: true } }, at } },
+    ]).thenFails(404, 'not_found');
   });
 
   it('overwrites: MANAGE_ROLES, an existing target, no allow/deny overlap, no permissions beyond your own', () => {

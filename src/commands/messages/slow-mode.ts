@@ -10,7 +10,7 @@ export function slowModeSeconds(revolt: RevoltState, channelId: string, userId: 
   const channel = revolt.channels.get(channelId);
   const subject = subjectOf(revolt, userId);
   if (!channel || !subject || channel.settings.slowMode <= 0) return 0;
-  const bits = channelPermissions(subject, channel.overwrites);
+  const bits = channelPermissions(subject, channel);
   if (has(bits, 'MANAGE_MESSAGES') || has(bits, 'MANAGE_CHANNELS')) return 0;
   return channel.settings.slowMode;
 }

@@ -21,6 +21,14 @@ export interface PermissionSubject {
   member: { userId: string; roles: readonly string[]; permissions: readonly Permission[] };
 }
 
+/** What permission resolution needs of a channel: its overwrites, and whether it is private. */
+export interface PermissionChannel {
+  overwrites: readonly Overwrite[];
+  settings: { isPrivate: boolean };
+}
+
+const VIEW_CHANNEL = toBits(['VIEW_CHANNEL']);
+
 /** Revolt-level permissions: owner and ADMINISTRATOR have everything; else @everyone ∪ roles ∪ direct grants. */
 export function basePermissions(subject: PermissionSubject): PermissionBits {
   if (subject.member.userId === subject.ownerId) return ALL_PERMISSIONS;
@@ -33,13 +41,17 @@ export function basePermissions(subject: PermissionSubject): PermissionBits {
 /**
  * Channel permissions, applied in Discord's order: the channel's @everyone overwrite, then all of the
  * member's role overwrites together (allows win over denies among roles), then the member's own overwrite.
+ * A private channel denies VIEW_CHANNEL at the @everyone step whatever its @everyone overwrite says, so only a
+ * role or member overwrite lets anyone in (owner and ADMINISTRATOR aside).
  */
-export function channelPermissions(subject: PermissionSubject, overwrites: readonly Overwrite[]): PermissionBits {
+export function channelPermissions(subject: PermissionSubject, channel: PermissionChannel): PermissionBits {
   const base = basePermissions(subject);
   if (base === ALL_PERMISSIONS) return ALL_PERMISSIONS;
+  const { overwrites } = channel;
   let bits = base;
   const everyone = overwrites.find((o) => o.type === 'role' && o.id === subject.everyoneRoleId);
   if (everyone) bits = (bits & ~toBits(everyone.deny)) | toBits(everyone.allow);
+  if (channel.settings.isPrivate) bits &= ~VIEW_CHANNEL;
   let roleAllow = 0;
   let roleDeny = 0;
   for (const o of overwrites) {

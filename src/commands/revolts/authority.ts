@@ -33,7 +33,7 @@ export function visibleChannel(state: RevoltState, actorId: string, channelId: s
   const subject = memberSubject(state, actorId);
   const channel = state.channels.get(channelId);
   if (!channel) throw notFound('channel');
-  const bits = channelPermissions(subject, channel.overwrites);
+  const bits = channelPermissions(subject, channel);
   if (!has(bits, 'VIEW_CHANNEL')) throw notFound('channel');
   return { channel, bits };
 }
@@ -58,14 +58,14 @@ export function assertOutranks(state: RevoltState, actor: PermissionSubject, tar
   }
 }
 
-/** Nobody hands out (in a role or an overwrite) permissions they don't hold themselves. */
+/** Nobody hands out or takes away (in a role, a role grant or an overwrite) permissions they don't hold themselves. */
 export function assertGrantable(actor: PermissionSubject, permissions: readonly Permission[]): void {
   const held = basePermissions(actor);
   if (held === ALL_PERMISSIONS) return;
   const wanted = toBits(permissions);
   if ((wanted & ~held) !== 0) {
     const missing = permissions.filter((p) => !has(held, p));
-    throw forbidden('you cannot grant permissions you do not have', { missing });
+    throw forbidden('you cannot grant or take away permissions you do not have', { missing });
   }
 }
 

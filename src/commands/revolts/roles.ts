@@ -60,6 +60,8 @@ export function grantOrRevokeRole(command: RevoltCommandOf<'GrantRole' | 'Revoke
   const member = state.members.get(command.userId);
   if (!member) throw notFound('member');
   assertRoleBelow(actor, role.position);
+  // Granting a role hands out its permissions; revoking takes them away: either only by one who holds them all.
+  assertGrantable(actor, role.permissions);
   if (command.userId !== command.actorId) assertOutranks(state, actor, command.userId);
   const has = member.roles.includes(role.id);
   const data = { revoltId: state.revoltId, userId: command.userId, roleId: role.id, by: command.actorId, at: command.at };

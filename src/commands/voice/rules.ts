@@ -39,7 +39,7 @@ export function canStay(revolt: RevoltState, channelId: string, participant: Pic
   const subject = subjectOf(revolt, participant.userId);
   const channel = revolt.channels.get(channelId);
   if (!subject || !channel || !isMediaChannel(channel)) return false;
-  const bits = channelPermissions(subject, channel.overwrites);
+  const bits = channelPermissions(subject, channel);
   return has(bits, 'VIEW_CHANNEL') && (participant.movedBy !== undefined || has(bits, 'CONNECT'));
 }
 

@@ -18,7 +18,7 @@ export function join(command: VoiceChannelCommandOf<'JoinVoice'>, state: VoiceCh
   requireBits(admitter.bits, movedBy ? 'MOVE_MEMBERS' : 'CONNECT', movedBy ? 'moving members into it' : 'joining');
   const { channel } = admitter;
   const subject = subjectOf(revolt, userId);
-  const bits = subject ? channelPermissions(subject, channel.overwrites) : 0;
+  const bits = subject ? channelPermissions(subject, channel) : 0;
   if (!subject || !has(bits, 'VIEW_CHANNEL')) throw ruleBroken('member_cannot_view_channel', 'that member cannot see the target channel');
   if (state.session?.participants.has(userId)) return [];
   const max = maxParticipants(channel);

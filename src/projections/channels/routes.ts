@@ -5,7 +5,8 @@ import { idSchema } from '../../events/ids.ts';
 import { requireAuth } from '../../http/context.ts';
 import { awaitReadModels } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
-import { requireMember, viewableChannels } from '../revolts/access.ts';
+import { viewableChannels } from '../../commands/revolts/visibility.ts';
+import { requireMember } from '../revolts/access.ts';
 import { HIDDEN } from '../views.ts';
 
 export const channelQueryRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {

@@ -1,9 +1,11 @@
+import type { Document, ObjectId } from 'mongodb';
 import { has, type Permission } from '../../commands/permissions/catalogue.ts';
 import { channelPermissions, type PermissionSubject } from '../../commands/permissions/resolve.ts';
 import { forbidden, notFound } from '../../commands/errors.ts';
 import { revoltDecider, revoltStream } from '../../commands/revolts/decide.ts';
 import { liveRevolt, visibleRevolt } from '../../commands/revolts/authority.ts';
 import { subjectOf, type ChannelState, type RevoltState } from '../../commands/revolts/state.ts';
+import { channelIdsShownTo } from '../../commands/revolts/visibility.ts';
 import type { Services } from '../../http/services.ts';
 import { revoltOfChannel } from '../channels/directory.ts';
 
@@ -27,15 +29,9 @@ export async function requireMember(services: Services, revoltId: string, userId
   return revolt;
 }
 
-export function viewableChannels(revolt: RevoltState, userId: string): ChannelState[] {
-  const subject = subjectOf(revolt, userId);
-  if (!subject) return [];
-  return [...revolt.channels.values()].filter((c) => has(channelPermissions(subject, c.overwrites), 'VIEW_CHANNEL'));
-}
-
 /** Whether the subject may read a channel's messages: a text channel they can view, with READ_MESSAGE_HISTORY. */
 function reads(subject: PermissionSubject, channel: ChannelState): boolean {
-  const bits = channelPermissions(subject, channel.overwrites);
+  const bits = channelPermissions(subject, channel);
   return channel.type === 'text' && has(bits, 'VIEW_CHANNEL') && has(bits, 'READ_MESSAGE_HISTORY');
 }
 
@@ -66,9 +62,28 @@ export async function requireChannelAccess(
   const channel = revolt.channels.get(channelId);
   const subject = subjectOf(revolt, userId);
   if (!channel || !subject) throw notFound('channel');
-  const bits = channelPermissions(subject, channel.overwrites);
+  const bits = channelPermissions(subject, channel);
   if (!has(bits, 'VIEW_CHANNEL')) throw notFound('channel');
   const missing = needed.filter((p) => !has(bits, p));
   if (missing.length > 0) throw forbidden('you lack permissions in this channel', { missing });
   return { revolt, channel };
+}
+
+/**
+ * A revolts document as `userId` may see it: its channel ids, categories and categories' channel lists limited to
+ * the channels they may view (an outsider of a public revolt: what @everyone may view; a deleted revolt: none).
+ */
+export function revoltDocShownTo(doc: Document, state: RevoltState, userId: string): Document {
+  const shown = state.exists && !state.deleted ? channelIdsShownTo(state, userId) : new Set<string>();
+  const categories = (doc.categories as Document[])
+    .filter((c) => shown.has(c.id))
+    .map((c) => ({ ...c, channels: (c.channels as string[]).filter((id) => shown.has(id)) }));
+  return { ...doc, channels: (doc.channels as ObjectId[]).filter((id) => shown.has(id.toHexString())), categories };
+}
+
+/** Revolts documents as `userId` may see them, each against its aggregate (cached, so a page costs little). */
+export function revoltDocsShownTo(services: Services, docs: Document[], userId: string): Promise<Document[]> {
+  return Promise.all(
+    docs.map(async (doc) => revoltDocShownTo(doc, (await services.commands.load(revoltStream(doc.id as string), revoltDecider)).state, userId)),
+  );
 }

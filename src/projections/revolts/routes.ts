@@ -8,7 +8,7 @@ import { requireAuth } from '../../http/context.ts';
 import { awaitReadModels } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
 import { escapeRegex, HIDDEN, limitSchema } from '../views.ts';
-import { requireMember, requireVisible } from './access.ts';
+import { requireMember, requireVisible, revoltDocShownTo, revoltDocsShownTo } from './access.ts';
 
 /** Lists never carry the members array (it can hold a revolt's every member); /members pages it. */
 const LIST_PROJECTION = { ...HIDDEN, members: 0 } as const;
@@ -43,6 +43,7 @@ export const revoltQueryRoutes: FastifyPluginAsyncZod<{ services: Services }> = 
       },
     },
     async (request) => {
+      const { userId } = requireAuth(request);
       await awaitReadModels(services, request, ['revolts']);
       const { q, limit, after } = request.query;
       const filter: Filter<Document> = { 'settings.isPublic': true };
@@ -56,26 +57,26 @@ export const revoltQueryRoutes: FastifyPluginAsyncZod<{ services: Services }> = 
         and.push({ $or: [{ 'stats.memberCount': { $lt: count } }, { 'stats.memberCount': count, id: { $gt: id } }] });
       }
       if (and.length > 0) filter.$and = and;
-      const items = await revolts.find(filter, { projection: LIST_PROJECTION }).sort({ 'stats.memberCount': -1, id: 1 }).limit(limit).toArray();
-      const last = items.at(-1);
-      return { items, next: items.length === limit && last ? encodeCursor(last) : null };
+      const found = await revolts.find(filter, { projection: LIST_PROJECTION }).sort({ 'stats.memberCount': -1, id: 1 }).limit(limit).toArray();
+      const last = found.at(-1);
+      return { items: await revoltDocsShownTo(services, found, userId), next: found.length === limit && last ? encodeCursor(last) : null };
     },
   );
 
   app.get('/users/@me/revolts', { schema: { tags: ['revolts'] } }, async (request) => {
     const { userId } = requireAuth(request);
     await awaitReadModels(services, request, ['revolts']);
-    const items = await revolts.find({ 'members.userId': new ObjectId(userId) }, { projection: LIST_PROJECTION }).sort({ createdAt: -1 }).toArray();
-    return { items };
+    const found = await revolts.find({ 'members.userId': new ObjectId(userId) }, { projection: LIST_PROJECTION }).sort({ createdAt: -1 }).toArray();
+    return { items: await revoltDocsShownTo(services, found, userId) };
   });
 
   app.get('/revolts/:revoltId', { schema: { params: z.object({ revoltId: idSchema }), tags: ['revolts'] } }, async (request) => {
     const { userId } = requireAuth(request);
-    await requireVisible(services, request.params.revoltId, userId);
+    const state = await requireVisible(services, request.params.revoltId, userId);
     await awaitReadModels(services, request, ['revolts']);
     const doc = await revolts.findOne({ id: request.params.revoltId }, { projection: LIST_PROJECTION });
     if (!doc) throw notFound('revolt');
-    return doc;
+    return revoltDocShownTo(doc, state, userId);
   });
 
   app.get(

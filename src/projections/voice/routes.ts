@@ -7,7 +7,8 @@ import { idSchema } from '../../events/ids.ts';
 import { requireAuth } from '../../http/context.ts';
 import { awaitReadModels } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
-import { loadRevolt, requireChannelAccess, viewableChannels } from '../revolts/access.ts';
+import { viewableChannels } from '../../commands/revolts/visibility.ts';
+import { loadRevolt, requireChannelAccess } from '../revolts/access.ts';
 import { HIDDEN, limitSchema } from '../views.ts';
 
 const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');

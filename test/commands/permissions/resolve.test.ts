@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_PERMISSIONS, fromBits, PERMISSIONS, toBits, type Permission } from '../../../src/commands/permissions/catalogue.ts';
+import { ALL_PERMISSIONS, fromBits, has, PERMISSIONS, toBits, type Permission } from '../../../src/commands/permissions/catalogue.ts';
 import {
   basePermissions,
   channelPermissions,
@@ -87,7 +87,31 @@ describe('channel permissions: @everyone overwrite, then role overwrites togethe
     ['the owner ignores overwrites', subject(OWNER), [ow('role', EVERYONE, [], [...PERMISSIONS])], [...PERMISSIONS]],
   ];
   it.each(cases)('%s', (_name, s, overwrites, expected) => {
-    expect(new Set(fromBits(channelPermissions(s, overwrites)))).toEqual(new Set(expected));
+    expect(new Set(fromBits(channelPermissions(s, { overwrites, settings: { isPrivate: false } })))).toEqual(new Set(expected));
+  });
+});
+
+describe('private channels: @everyone may not view them; only a role or member overwrite lets one in', () => {
+  const viewers: Array<[string, PermissionSubject, Overwrite[], boolean]> = [
+    ['a member without an overwrite', subject('u'), [], false],
+    ['a member granted VIEW_CHANNEL revolt-wide but with no overwrite', subject('u', [], ['VIEW_CHANNEL']), [], false],
+    ['an @everyone allow does not open it', subject('u'), [ow('role', EVERYONE, ['VIEW_CHANNEL'], [])], false],
+    ['a member overwrite allowing VIEW_CHANNEL', subject('u'), [ow('member', 'u', ['VIEW_CHANNEL'], [])], true],
+    ['a role overwrite allowing VIEW_CHANNEL', subject('u', ['mod']), [ow('role', 'mod', ['VIEW_CHANNEL'], [])], true],
+    ["someone else's member overwrite", subject('u'), [ow('member', 'v', ['VIEW_CHANNEL'], [])], false],
+    ['a role overwrite, then a member deny', subject('u', ['mod']), [ow('role', 'mod', ['VIEW_CHANNEL'], []), ow('member', 'u', [], ['VIEW_CHANNEL'])], false],
+    ['ADMINISTRATOR', subject('u', ['admin']), [], true],
+    ['the owner', subject(OWNER), [], true],
+  ];
+  it.each(viewers)('%s', (_name, s, overwrites, views) => {
+    expect(has(channelPermissions(s, { overwrites, settings: { isPrivate: true } }), 'VIEW_CHANNEL')).toBe(views);
+  });
+
+  it('privacy takes only VIEW_CHANNEL: the rest resolves as for a public channel', () => {
+    const overwrites = [ow('member', 'u', ['VIEW_CHANNEL'], [])];
+    const open = channelPermissions(subject('u', ['mod']), { overwrites, settings: { isPrivate: false } });
+    expect(channelPermissions(subject('u', ['mod']), { overwrites, settings: { isPrivate: true } })).toBe(open);
+    expect(fromBits(channelPermissions(subject('u'), { overwrites: [], settings: { isPrivate: true } }))).toEqual(['SEND_MESSAGES']);
   });
 });
 
