@@ -37,8 +37,7 @@ async function main(): Promise<void> {
   const { topics } = await import('../src/realtime/dispatcher.ts');
   const { createEventStore } = await import('../src/events/store/index.ts');
   const { isolatedEngines } = await import('../test/support/engines.ts');
-  const { freePort, http, ServerProcess } = await import('../test/support/process.ts');
-  const { GatewayProcess } = await import('../test/realtime/support.ts');
+  const { freePort, GatewayProcess, http, ServerProcess } = await import('../test/support/process.ts');
 
   const SOCKETS = Number(process.env.SOCKETS ?? 5000);
   const USERS = Number(process.env.USERS ?? 20);

@@ -4,7 +4,7 @@
  * to the message being readable in MongoDB. Baselines measured in the same run: a raw event-store append and a
  * raw MongoDB insert of the same message document, at the same concurrency. The machine is noisy: compare ratios.
  *
- *   npm run bench:slice          (MESSAGES=1000 CONCURRENCY=10 by default)
+ *   npm run bench:slice          (MESSAGES=1000 CONCURRENCY=10 USERS=40 by default)
  */
 import { randomUUID } from 'node:crypto';
 import { ObjectId } from 'mongodb';
@@ -13,7 +13,7 @@ import { startTestServer } from '../test/support/api.ts';
 
 const MESSAGES = Number(process.env.MESSAGES ?? 1000);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 10);
-const USERS = 40;
+const USERS = Number(process.env.USERS ?? 40);
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);

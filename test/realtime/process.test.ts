@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolatedEngines } from '../support/engines.ts';
-import { freePort, http, ServerProcess } from '../support/process.ts';
-import { eventually, GatewayClient, GatewayProcess, sleep } from './support.ts';
+import { freePort, GatewayProcess, http, ServerProcess } from '../support/process.ts';
+import { eventually, GatewayClient, sleep } from './support.ts';
 
 const engines = isolatedEngines('gwproc');
 let api: ServerProcess;

@@ -2,7 +2,6 @@ import { expect } from 'vitest';
 import { WebSocket } from 'ws';
 import { Gateway, type GatewayOptions } from '../../src/realtime/gateway.ts';
 import { startTestServer } from '../support/api.ts';
-import { MainProcess } from '../support/process.ts';
 
 export interface Frame {
   op: string;
@@ -237,39 +236,3 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export interface GatewayHealth {
-  node: string;
-  publisher: boolean;
-  sockets: number;
-  position: number;
-}
-
-/** A gateway-only node (`src/main.ts` with RUN_API=false, RUN_PROJECTIONS=false) as a separate process. */
-export class GatewayProcess extends MainProcess {
-  constructor(
-    private readonly env: Record<string, string>,
-    readonly port: number,
-    /** Extra node flags (e.g. --cpu-prof for a benchmark). */
-    nodeArgs: string[] = [],
-  ) {
-    super('gateway', nodeArgs);
-  }
-
-  get url(): string {
-    return `ws://127.0.0.1:${this.port}/gateway`;
-  }
-
-  async health(): Promise<GatewayHealth | null> {
-    return fetch(`http://127.0.0.1:${this.port}/gateway/health`).then(
-      async (r) => (r.ok ? ((await r.json()) as GatewayHealth) : null),
-      () => null,
-    );
-  }
-
-  /** Resolves once the node answers its health check: generous by default, a loaded machine takes long to start one. */
-  async start(timeoutMs = 120_000): Promise<void> {
-    const env = { ...process.env, LOG_LEVEL: 'warn', ...this.env, RUN_API: 'false', RUN_PROJECTIONS: 'false', RUN_GATEWAY: 'true', RUN_VOICE: 'false', GATEWAY_PORT: String(this.port) };
-    await this.launch(env, timeoutMs, async () => (await this.health()) !== null, 'did not answer');
-  }
-}

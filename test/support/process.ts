@@ -14,7 +14,7 @@ export function freePort(): Promise<number> {
 
 /**
  * `npm start`'s entry point (src/main.ts) as a separate process, as production runs it: its output collected, started
- * once it answers its health check. ServerProcess (the API) and the gateway tests' GatewayProcess are two of these.
+ * once it answers its health check. ServerProcess (the API) and GatewayProcess (a gateway-only node) are two of these.
  */
 export class MainProcess {
   private child: ChildProcess | undefined;
@@ -75,6 +75,42 @@ export class ServerProcess extends MainProcess {
     const env = { ...process.env, LOG_LEVEL: 'warn', GATEWAY_PORT: gatewayPort, VOICE_RTC_PORT: '0', ...this.env, API_PORT: String(this.port) };
     const healthy = () => fetch(`${this.url}/health`).then((r) => r.ok, () => false);
     await this.launch(env, timeoutMs, healthy, 'did not become healthy');
+  }
+}
+
+export interface GatewayHealth {
+  node: string;
+  publisher: boolean;
+  sockets: number;
+  position: number;
+}
+
+/** A gateway-only node (`src/main.ts` with RUN_API=false, RUN_PROJECTIONS=false) as a separate process. */
+export class GatewayProcess extends MainProcess {
+  constructor(
+    private readonly env: Record<string, string>,
+    readonly port: number,
+    /** Extra node flags (e.g. --cpu-prof for a benchmark). */
+    nodeArgs: string[] = [],
+  ) {
+    super('gateway', nodeArgs);
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${this.port}/gateway`;
+  }
+
+  async health(): Promise<GatewayHealth | null> {
+    return fetch(`http://127.0.0.1:${this.port}/gateway/health`).then(
+      async (r) => (r.ok ? ((await r.json()) as GatewayHealth) : null),
+      () => null,
+    );
+  }
+
+  /** Resolves once the node answers its health check: generous by default, a loaded machine takes long to start one. */
+  async start(timeoutMs = 120_000): Promise<void> {
+    const env = { ...process.env, LOG_LEVEL: 'warn', ...this.env, RUN_API: 'false', RUN_PROJECTIONS: 'false', RUN_GATEWAY: 'true', RUN_VOICE: 'false', GATEWAY_PORT: String(this.port) };
+    await this.launch(env, timeoutMs, async () => (await this.health()) !== null, 'did not answer');
   }
 }
 

@@ -1,0 +1,156 @@
+// Every benchmark under bench/, run once at a smoke size, so that none can break unnoticed: it must exit 0 and print
+// its figures (numbers where numbers belong, never NaN). The benchmarks are found by listing bench/*.ts; each needs
+// its row in SMOKE (its smoke sizes, from the env its header documents, and the lines it must print).
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+/** A smoke run takes seconds; this is far above it, for a loaded machine, and still ends a hung benchmark. */
+const TIMEOUT_MS = 150_000;
+/** After SIGTERM, how long a benchmark's process group has to go before SIGKILL. */
+const KILL_GRACE_MS = 5_000;
+
+/** A figure as the benchmarks print it (never NaN or Infinity), and one that may be negative (a latency across threads). */
+const N = String.raw`\d+(?:\.\d+)?`;
+const S = `-?${N}`;
+/** A whole line of plain output. */
+const line = (pattern: string) => new RegExp(`^${pattern}$`, 'm');
+/** A whole row of console.table: each cell's pattern ('' for an empty cell), the index column first. */
+const tableRow = (...cells: string[]) => line('│' + cells.map((cell) => String.raw`\s*${cell}\s*│`).join(''));
+const repeat = (cell: string, times: number) => Array<string>(times).fill(cell);
+
+interface Smoke {
+  /** Smoke sizes (the env each benchmark's header documents): a run of a few seconds. */
+  env: Record<string, string>;
+  /** Lines the output must contain. */
+  prints: RegExp[];
+}
+
+const SMOKE: Record<string, Smoke> = {
+  eventstore: {
+    env: { BENCH_SECONDS: '0.4' },
+    prints: ['1', '16'].flatMap((concurrency) =>
+      [[String.raw`raw INSERT \(1 row\)`, '1'], [String.raw`raw INSERT \+ NOTIFY`, '1'], ['appendToStream', '1'], ['appendToStream', '100']].map(([operation, batch]) =>
+        line(String.raw`${operation}\s+${concurrency}\s+${batch}\s+\d+\s+${N}\s+${N}\s+${N}x\s+${N}x`),
+      ),
+    ),
+  },
+  gateway: {
+    env: { SOCKETS: '50', USERS: '2', MESSAGES: '10', RATE: '20', BURST: '20', CONCURRENCY: '4', EVENTS: '100', CLIENT_WORKERS: '1' },
+    prints: [
+      line(String.raw`50 sockets identified in ${N} s \(\d+/s\) by 1 client threads`),
+      ...['pipeline: steady 20 msg/s × 10 \\(HTTP\\)', 'pipeline: burst 20 msgs, 4 HTTP senders', 'ceiling paced: raw app.publish 20/s × 10',
+        'pipeline from the store: 100 events appended', String.raw`ceiling: raw uWS app.publish × 100 \(\d+ B\)`].map((label) => tableRow(label, ...repeat(S, 11))),
+      // Every socket got every message once, in the event store's order.
+      line('checks: 0 sequence gaps, 0 sockets saw another order than the event store\'s, 0 sockets closed'),
+      line(String.raw`pipeline from the store / ceiling: ${N}x deliveries/s`),
+      line(String.raw`gateway cpu per delivery \(µs\): steady ${N} vs paced ceiling ${N}; from the store ${N} vs ceiling ${N}`),
+    ],
+  },
+  messages: {
+    env: { PHASE_MS: '300', CONCURRENCY: '1,10', USERS: '3' },
+    prints: [tableRow('0', '1', ...repeat(N, 8)), tableRow('1', '10', ...repeat(N, 8))],
+  },
+  projections: {
+    env: { BENCH_EVENTS: '200', BENCH_STREAMS: '10' },
+    prints: [
+      line('events: 200, streams: 10'),
+      ...['1 lane\\(s\\)', '4 lane\\(s\\)'].flatMap((lanes) =>
+        ['per lane', 'all lanes'].map((what) => line(String.raw`engine, ${lanes}, events/s ${what}\s+\d+\s+ratio to direct ${N}`)),
+      ),
+      line(String.raw`direct to FerretDB, events/s\s+\d+\s+ratio to direct 1\.00`),
+    ],
+  },
+  slice: {
+    env: { MESSAGES: '100', CONCURRENCY: '10', USERS: '3' },
+    prints: [
+      tableRow('0', String.raw`'register \(argon2id\)'`, N, N, N, '', ''),
+      tableRow('1', "'join by invite'", N, N, N, '', ''),
+      tableRow('2', "'send message'", N, N, N, N, N),
+      tableRow('3', String.raw`'baseline: raw append \(1 event\)'`, N, N, N, '', ''),
+      tableRow('4', "'baseline: raw MongoDB insert'", N, N, N, '', ''),
+      line(String.raw`send message vs raw append: ${N}x throughput`),
+      line(String.raw`send message vs raw MongoDB insert: ${N}x throughput`),
+    ],
+  },
+  voice: {
+    env: { BENCH_STEPS: '5,10', BENCH_WINDOW_MS: '1000' },
+    prints: [
+      ...['5', '10'].map((consumers) => line(String.raw`\s+${consumers}\s+${N}%\s+${N}%\s+\d+\s+\d+\s+\d+\s+${N}%\s+${N}`)),
+      line(String.raw`largest step within 1% loss, 90% worker CPU and 90% of the ingest rate: (\d+|none) consumers.*`),
+    ],
+  },
+};
+
+const benches = readdirSync(join(ROOT, 'bench'))
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => file.slice(0, -'.ts'.length))
+  .sort();
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
+  timedOut: boolean;
+  seconds: number;
+}
+
+/** `node --import tsx bench/<name>.ts` in its own process group (it may start processes of its own), killed on timeout. */
+function runBench(name: string, env: Record<string, string>): Promise<Run> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', `bench/${name}.ts`], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // the group is already gone
+    }
+  };
+  let timedOut = false;
+  let kill: NodeJS.Timeout | undefined;
+  const timeout = setTimeout(() => {
+    timedOut = true;
+    signalGroup('SIGTERM');
+    kill = setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS);
+  }, TIMEOUT_MS);
+  // Whatever the benchmark leaves behind (an API or gateway node, ffmpeg holding its stderr) goes with it.
+  child.once('exit', () => signalGroup('SIGKILL'));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      clearTimeout(timeout);
+      clearTimeout(kill);
+      resolve({ code, signal, output, timedOut, seconds: (performance.now() - started) / 1000 });
+    });
+  });
+}
+
+describe('benchmarks at smoke size', () => {
+  it('has a smoke row for every benchmark and no row for a benchmark that is gone', () => {
+    expect(benches.length).toBeGreaterThan(0);
+    expect(Object.keys(SMOKE).sort()).toEqual(benches);
+  });
+
+  for (const name of benches) {
+    it(`bench/${name}.ts runs and prints its figures`, { timeout: TIMEOUT_MS + 2 * KILL_GRACE_MS }, async () => {
+      const smoke = SMOKE[name];
+      if (!smoke) throw new Error(`bench/${name}.ts has no row in SMOKE (test/bench/smoke.test.ts): give it smoke sizes and the lines it prints`);
+      const run = await runBench(name, smoke.env);
+      const context = `bench/${name}.ts (${run.seconds.toFixed(1)} s) printed:\n${run.output}`;
+      expect(run.timedOut, `timed out after ${TIMEOUT_MS / 1000} s; ${context}`).toBe(false);
+      expect({ code: run.code, signal: run.signal }, context).toEqual({ code: 0, signal: null });
+      expect(run.output, context).not.toMatch(/\bNaN\b|\bInfinity\b/);
+      for (const pattern of smoke.prints) expect(run.output, `${pattern} not found; ${context}`).toMatch(pattern);
+    });
+  }
+});
