@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError } from '../commands/errors.ts';
 
@@ -9,6 +9,16 @@ export interface ErrorBody {
 const body = (code: string, message: string, details?: unknown): ErrorBody => ({
   error: { code, message, ...(details !== undefined && { details }) },
 });
+
+/**
+ * Fastify's router answers a malformed URL (bad percent-encoding) or an over-long path parameter before any hook or
+ * error handler runs; this gives those answers the one error shape too (Fastify's `frameworkErrors` option).
+ */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode ?? 400;
+  const code = status === 414 ? 'uri_too_long' : 'invalid_request';
+  reply.status(status).send(body(code, error.message));
+}
 
 /** Renders every failure in the one error shape with the right status; internals never leak to clients. */
 export function installErrorHandling(app: FastifyInstance): void {

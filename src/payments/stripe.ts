@@ -92,6 +92,11 @@ export class StripeGateway {
     return createdIntent(await this.call('look up the payment', () => this.client.paymentIntents.retrieve(id)));
   }
 
+  /** Cancels a payment intent that will never be confirmed (its pledge could not be recorded). */
+  async cancelPaymentIntent(id: string, idempotencyKey: string): Promise<void> {
+    await this.call('cancel the payment', () => this.client.paymentIntents.cancel(id, {}, { idempotencyKey }));
+  }
+
   async createRefund(request: RefundRequest): Promise<CreatedRefund> {
     const refund = await this.call('refund the payment', () =>
       this.client.refunds.create(
@@ -104,15 +109,18 @@ export class StripeGateway {
 
   /**
    * Verifies `Stripe-Signature` against the raw body with each configured secret (tolerance 300 s) and returns
-   * the event. A signature that is right but too old is reported as stale.
+   * the parsed body, still to be checked for the shape of an event. A signature that is right but too old is
+   * reported as stale; a signed body that is not JSON is a 400.
    */
-  verifyWebhook(rawBody: Buffer, signature: string | undefined, receivedAtMs: number = Date.now()): Stripe.Event {
+  verifyWebhook(rawBody: Buffer, signature: string | undefined, receivedAtMs: number = Date.now()): unknown {
     if (!signature) throw new WebhookSignatureError('missing_signature', 'the Stripe-Signature header is missing');
     let stale = false;
     for (const secret of this.webhookSecrets) {
       try {
         return this.client.webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_SECONDS, undefined, receivedAtMs);
       } catch (error) {
+        // The library parses the body only once the signature matched: a genuine delivery that is not JSON.
+        if (error instanceof SyntaxError) throw new AppError(400, 'invalid_request', 'the webhook body is not JSON');
         if (!(error instanceof Stripe.errors.StripeSignatureVerificationError)) throw error;
         if (/tolerance/i.test(error.message)) stale = true;
       }

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import type Stripe from 'stripe';
 import { z } from 'zod';
 import { sealHashChain } from '../commands/donations/chain.ts';
 import type { DonationCommand } from '../commands/donations/decide.ts';
@@ -8,8 +7,10 @@ import { donationOfPaymentIntent, executeOnDonation, loadDonation } from '../com
 import { AppError, badRequest } from '../commands/errors.ts';
 import type { CommandContext } from '../commands/handler.ts';
 import { idSchema } from '../events/ids.ts';
+import { findUnstorableText } from '../events/storable-text.ts';
 import { setEventPosition } from '../http/read-your-writes.ts';
 import type { Services } from '../http/services.ts';
+import { unstorableTextError } from '../http/text-guard.ts';
 import { stripeEventDecider, stripeEventStream, type WebhookOutcome } from './stripe-events.ts';
 
 const idOf = z.union([z.string(), z.object({ id: z.string() }).transform((o) => o.id)]);
@@ -34,6 +35,17 @@ const chargeSchema = z.object({
   metadata,
 });
 
+/** What every Stripe event carries; its object is checked by the schema of its type (targetOf). */
+const stripeEventSchema = z.object({
+  id: z.string().min(1),
+  type: z.string(),
+  // Seconds since the epoch, up to the end of year 9999 (beyond it a date has no ISO form).
+  created: z.number().int().positive().max(253_402_300_799),
+  livemode: z.boolean().optional(),
+  data: z.object({ object: z.unknown() }),
+});
+type StripeEvent = z.infer<typeof stripeEventSchema>;
+
 /** The webhook events that move a donation; every other type is acknowledged and ignored. */
 const HANDLED = new Set(['payment_intent.succeeded', 'payment_intent.payment_failed', 'charge.refunded']);
 
@@ -51,8 +63,8 @@ function parse<T>(schema: z.ZodType<T>, object: unknown, type: string): T {
   return parsed.data;
 }
 
-function targetOf(event: Stripe.Event): Target {
-  const type = event.type as string;
+function targetOf(event: StripeEvent): Target {
+  const type = event.type;
   const stripeEventId = event.id;
   const donationIdIn = (meta: Record<string, string> | null | undefined) => {
     const id = meta?.donationId;
@@ -142,8 +154,12 @@ export const stripeWebhookRoutes: FastifyPluginAsync<{ services: Services }> = a
       if (!Buffer.isBuffer(request.body)) throw badRequest('a Stripe webhook is a JSON body');
       const raw = request.body;
       const header = request.headers['stripe-signature'];
-      const event = services.stripe.verifyWebhook(raw, typeof header === 'string' ? header : undefined);
-      if (typeof event.id !== 'string' || typeof event.type !== 'string' || typeof event.created !== 'number') throw badRequest('not a Stripe event');
+      const body = services.stripe.verifyWebhook(raw, typeof header === 'string' ? header : undefined);
+      const unstorable = findUnstorableText(body, 'body');
+      if (unstorable) throw unstorableTextError(unstorable);
+      const parsed = stripeEventSchema.safeParse(body);
+      if (!parsed.success) throw badRequest('not a Stripe event', z.treeifyError(parsed.error));
+      const event = parsed.data;
       if (!HANDLED.has(event.type)) return { received: true, ignored: true };
 
       const eventStream = stripeEventStream(event.id);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { userStatusSchema } from '../commands/users/events.ts';
+import { findUnstorableText, UNSTORABLE_TEXT_MESSAGE } from '../events/storable-text.ts';
 
 /**
  * The gateway protocol (ws://host:GATEWAY_PORT/gateway): JSON text frames `{op, d, s?, t?}`.
@@ -86,7 +87,10 @@ const presenceUpdate = z.object({ op: z.literal(Op.PRESENCE_UPDATE), d: z.object
 /** `d` is validated by voice signalling, which answers a malformed request with an error VOICE_RESPONSE. */
 const voiceRequest = z.object({ op: z.literal(Op.VOICE_REQUEST), d: z.unknown() });
 
-export const clientFrameSchema = z.discriminatedUnion('op', [identify, resume, heartbeat, presenceUpdate, voiceRequest]);
+/** Text no store can hold is refused in every frame, `d` of VOICE_REQUEST included (its strings reach events). */
+export const clientFrameSchema = z
+  .discriminatedUnion('op', [identify, resume, heartbeat, presenceUpdate, voiceRequest])
+  .refine((parsed) => findUnstorableText(parsed, 'frame') === null, UNSTORABLE_TEXT_MESSAGE);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 
 /** Names of the synthetic dispatches the gateway derives from domain events for one session. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { messageDecider } from '../../src/commands/messages/decide.ts';
-import { embedsInputSchema, linkEmbeds, type EmbedInput } from '../../src/commands/messages/embeds.ts';
+import { embedsInputSchema, linkEmbeds, trimUrl, type EmbedInput } from '../../src/commands/messages/embeds.ts';
 import { given } from '../support/decider.ts';
 import { dataOf, revolt, sendCommand, withEveryone } from './messages-fixture.ts';
 
@@ -119,5 +119,32 @@ describe('embed validation (the send body)', () => {
       'https://en.wikipedia.org/wiki/Foo_(bar)',
       'https://x.example/a',
     ]);
+  });
+});
+
+describe('link embeds: URL trimming is linear in the length of the URL', () => {
+  it('keeps balanced parentheses, drops unbalanced ones and sentence punctuation, mixed in any order', () => {
+    expect(trimUrl('https://a.example/Foo_(bar))).')).toBe('https://a.example/Foo_(bar)');
+    expect(trimUrl('https://a.example/(a)(b)),;)')).toBe('https://a.example/(a)(b)');
+    expect(trimUrl('https://a.example/x?!*~')).toBe('https://a.example/x');
+    expect(trimUrl('https://a.example/((x))')).toBe('https://a.example/((x))');
+  });
+
+  it('40,000 closing parentheses: the right URL, one step per character dropped (no rescanning)', () => {
+    const n = 40_000;
+    const meter = { steps: 0 };
+    expect(trimUrl(`http://a${')'.repeat(n)}`, meter)).toBe('http://a');
+    // Each step drops one character or ends the loop: n drops and the step that stops at `a`.
+    expect(meter.steps).toBe(n + 1);
+
+    const mixed = { steps: 0 };
+    expect(trimUrl(`http://a/(b${').'.repeat(n)}`, mixed)).toBe('http://a/(b)');
+    // 2n characters after `b`, all dropped but the `)` that closes `(b`, and the step that stops at it.
+    expect(mixed.steps).toBe(2 * n);
+  });
+
+  it('a message of 3,990 parentheses after a URL embeds the bare URL; a run of dots inside a URL stays', () => {
+    expect(linkEmbeds(`http://a${')'.repeat(3990)}`).map((e) => e.url)).toEqual(['http://a']);
+    expect(linkEmbeds(`see http://a/${'.'.repeat(2000)}b and more`).map((e) => e.url)).toEqual([`http://a/${'.'.repeat(2000)}b`]);
   });
 });

@@ -11,7 +11,11 @@ export const eventId = () => `evt_${randomBytes(12).toString('hex')}`;
 
 /** A webhook delivery as Stripe makes it: the JSON body and its Stripe-Signature, from the library's own helper. */
 export function signed(event: object, options: { secret?: string; timestamp?: number } = {}) {
-  const payload = JSON.stringify(event);
+  return signedBody(JSON.stringify(event), options);
+}
+
+/** Any body, signed correctly: what a delivery would be if its signed bytes were not a Stripe event. */
+export function signedBody(payload: string, options: { secret?: string; timestamp?: number } = {}) {
   const signature = stripe.webhooks.generateTestHeaderString({
     payload,
     secret: options.secret ?? WEBHOOK_SECRETS[1],

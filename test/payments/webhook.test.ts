@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/events/ids.ts';
 import { startTestServer } from '../support/api.ts';
-import { chargeRefundedEvent, eventId, otherEvent, paymentIntentEvent, signed, STRIPE_TEST_ENV, WEBHOOK_SECRETS } from './stripe-webhooks.ts';
+import { chargeRefundedEvent, eventId, otherEvent, paymentIntentEvent, signed, signedBody, STRIPE_TEST_ENV, WEBHOOK_SECRETS } from './stripe-webhooks.ts';
 
 let t: Awaited<ReturnType<typeof startTestServer>>;
 type User = Awaited<ReturnType<typeof t.api.register>>;
@@ -62,6 +62,28 @@ describe('signature verification', () => {
     expect(viaOldSecret.status).toBe(200);
     expect(viaOldSecret.body).toMatchObject({ received: true, outcome: 'applied', donationId: donation.id });
     expect(await streamOf(donation.id)).toEqual(['DonationPledged', 'DonationCompleted']);
+  });
+
+  it('a correctly signed body that is not a Stripe event is a 400 that appends nothing', async () => {
+    const donation = await pledge();
+    const before = await t.server.services.store.headPosition();
+    const succeeded = paymentIntentEvent('payment_intent.succeeded', donation);
+    const bodies: [string, string][] = [
+      ['not JSON', 'this is not json {'],
+      ['JSON null', 'null'],
+      ['a JSON number', '42'],
+      ['an event without data', JSON.stringify({ ...succeeded, data: undefined })],
+      ['an event created in year 10000', JSON.stringify({ ...succeeded, created: 253_402_300_800 })],
+      ['an event holding NUL', JSON.stringify({ ...succeeded, data: { object: { ...succeeded.data.object, metadata: { donationId: donation.id, note: 'a\u0000' } } } })],
+    ];
+    for (const [what, payload] of bodies) {
+      const { headers } = signedBody(payload);
+      const res = await t.api.request('POST', WEBHOOK, { body: payload, headers });
+      expect(res.status, `${what}: ${JSON.stringify(res.body)}`).toBe(400);
+      expect(res.body.error.code, what).toBe('invalid_request');
+    }
+    expect(await t.server.services.store.headPosition()).toBe(before);
+    expect(await streamOf(donation.id)).toEqual(['DonationPledged']);
   });
 
   it('needs no bearer token, and other routes still parse JSON as before', async () => {

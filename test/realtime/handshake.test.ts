@@ -135,6 +135,18 @@ describe('gateway handshake', () => {
     expect((await client.waitClosed()).code).toBe(CloseCode.ALREADY_AUTHENTICATED);
   });
 
+  it('closes with 4002 a frame whose strings hold NUL or an unpaired surrogate, before or after IDENTIFY', async () => {
+    const eve = await server.api.register('eve');
+    const nulToken = await GatewayClient.connect(server.url());
+    nulToken.send('IDENTIFY', { token: `${eve.token}\u0000` });
+    expect((await nulToken.waitClosed()).code).toBe(CloseCode.DECODE_ERROR);
+
+    const { client } = await GatewayClient.identify(server.url(), eve.token);
+    // Voice requests are otherwise answered with an error VOICE_RESPONSE; their strings reach events.
+    client.send('VOICE_REQUEST', { id: 1, method: 'join', data: { channelId: '\ud800' } });
+    expect((await client.waitClosed()).code).toBe(CloseCode.DECODE_ERROR);
+  });
+
   it('answers INVALID_SESSION to a RESUME of an unknown session and lets the client IDENTIFY on the same socket', async () => {
     const di = await server.api.register('di');
     const { client, outcome } = await GatewayClient.resume(server.url(), 'f'.repeat(32), 3);

@@ -86,9 +86,13 @@ export function sanitizeFilename(raw: string | undefined): string {
   if (name === '' || /^\.+$/.test(name)) return 'file';
   if (name.length <= MAX_FILENAME) return name;
   const extension = /\.[^.\s]{1,16}$/.exec(name)?.[0] ?? '';
-  const stem = Array.from(name.slice(0, name.length - extension.length));
-  while (stem.join('').length + extension.length > MAX_FILENAME) stem.pop();
-  return (stem.join('').trimEnd() || 'file') + extension;
+  // The longest run of whole characters (code points) from the start that leaves room for the extension.
+  let stem = '';
+  for (const char of name.slice(0, name.length - extension.length)) {
+    if (stem.length + char.length + extension.length > MAX_FILENAME) break;
+    stem += char;
+  }
+  return (stem.trimEnd() || 'file') + extension;
 }
 
 /** Width and height of a raster image as displayed (EXIF orientations 5-8 swap them), read from its header. */

@@ -54,13 +54,33 @@ export const storedEmbedSchema = z.object({ ...embedShape, type: z.enum(['rich',
 export type StoredEmbed = z.infer<typeof storedEmbedSchema>;
 
 const URL_IN_TEXT = /https?:\/\/[^\s<>"]+/g;
-const TRAILING_PUNCTUATION = /[.,;:!?'"*~]+$/;
+const TRAILING_PUNCTUATION = new Set(".,;:!?'\"*~");
 
-/** Sentence punctuation after a URL is not part of it; a closing parenthesis is, when it closes one of the URL's own. */
-function trimUrl(raw: string): string {
-  let url = raw.replace(TRAILING_PUNCTUATION, '');
-  while (url.endsWith(')') && url.split('(').length < url.split(')').length) url = url.slice(0, -1).replace(TRAILING_PUNCTUATION, '');
-  return url;
+function count(text: string, char: string): number {
+  let n = 0;
+  for (let i = text.indexOf(char); i !== -1; i = text.indexOf(char, i + 1)) n++;
+  return n;
+}
+
+/**
+ * Sentence punctuation after a URL is not part of it; a closing parenthesis is, when it closes one of the URL's own.
+ * Linear: the parentheses are counted once, then one backward pass in which every step drops a character or ends
+ * (`meter.steps` counts those steps, for the test that proves it).
+ */
+export function trimUrl(raw: string, meter = { steps: 0 }): string {
+  const opens = count(raw, '(');
+  let closes = count(raw, ')');
+  let end = raw.length;
+  while (end > 0) {
+    meter.steps++;
+    const last = raw[end - 1]!;
+    if (TRAILING_PUNCTUATION.has(last)) end--;
+    else if (last === ')' && opens < closes) {
+      end--;
+      closes--;
+    } else break;
+  }
+  return raw.slice(0, end);
 }
 
 /**
