@@ -511,19 +511,23 @@ export class Gateway {
 
   private async resume(connection: SocketConnection, request: { sessionId: string; seq: number; token?: string | undefined }): Promise<void> {
     const { config } = this.services;
+    // Everything is checked before the claim: claiming takes the session from the socket holding it.
+    const tokenAuth = request.token ? await this.auth.authenticate(request.token) : undefined;
+    if (tokenAuth === null) return connection.close(CloseCode.AUTHENTICATION_FAILED, 'authentication failed');
+    const owner = await this.store.owner(request.sessionId);
+    // Someone else's session looks unknown to a token's holder.
+    if (!owner || (tokenAuth && tokenAuth.userId !== owner.userId)) return this.invalidSession(connection);
+    if (!(await this.auth.stands(owner.authSessionId, owner.userId))) {
+      await this.store.remove(request.sessionId);
+      return connection.close(CloseCode.AUTHENTICATION_FAILED, 'authentication failed');
+    }
+    if (!connection.open) return;
     const claim = await this.claim(request.sessionId);
     if (claim.status !== 'ok') return this.invalidSession(connection);
     const stored = claim.session;
     const session = new Session(stored.id, stored.userId, stored.authSessionId, config.GATEWAY_RESUME_WINDOW);
     session.epoch = stored.epoch;
     session.ring.restore(stored.anchorSeq, stored.anchor, stored.entries);
-
-    const tokenAuth = request.token ? await this.auth.authenticate(request.token) : undefined;
-    const authorised = (tokenAuth === undefined || tokenAuth?.userId === stored.userId) && (await this.auth.stands(stored.authSessionId, stored.userId));
-    if (!authorised) {
-      await this.store.remove(stored.id);
-      return connection.close(CloseCode.AUTHENTICATION_FAILED, 'authentication failed');
-    }
     const point = resolveResume(stored.anchorSeq, stored.anchor, stored.entries, request.seq);
     if (!point || this.feed.position - point.position > config.GATEWAY_MAX_REPLAY_EVENTS) {
       await this.store.remove(stored.id);

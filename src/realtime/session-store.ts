@@ -107,6 +107,12 @@ export class SessionStore {
     await this.redis.eval(STORE, 3, hash, ring, revolts, session.epoch, 0, this.ttlSeconds, anchorSeq, anchor.position, anchor.skip, '1', ...entries);
   }
 
+  /** Whose a session is, read without claiming it (a RESUME is authorised before it may disturb the holder). */
+  async owner(id: string): Promise<{ userId: string; authSessionId: string } | null> {
+    const [userId, authSessionId] = await this.redis.hmget(this.keys(id)[0], 'user', 'auth');
+    return userId && authSessionId ? { userId, authSessionId } : null;
+  }
+
   /** Claims a session for this node; `force` takes it from an owner that did not let go (presumed dead). */
   async claim(id: string, force = false): Promise<ClaimResult> {
     const [hash, ring, revolts] = this.keys(id);

@@ -127,6 +127,32 @@ describe('RESUME', () => {
     expect(gone.op).toBe('INVALID_SESSION');
   });
 
+  it("a RESUME of someone else's session without its owner's token leaves the holder connected and the session intact", async () => {
+    const { client: victim, sessionId } = await connect(bo);
+    const bogus = `${'a'.repeat(24)}.${'b'.repeat(43)}`;
+    for (const token of ['nonsense', bogus]) {
+      const attacker = await GatewayClient.connect(server.url());
+      clients.push(attacker);
+      attacker.startHeartbeats((await attacker.next((f) => f.op === 'HELLO')).d.heartbeatInterval);
+      attacker.send('RESUME', { sessionId, seq: 0, token });
+      expect((await attacker.waitClosed()).code).toBe(CloseCode.AUTHENTICATION_FAILED);
+      expect(victim.closeCode).toBeUndefined();
+    }
+    // A valid token of another user: that session is not theirs, so it is unknown to them.
+    const { client: other, outcome: foreign } = await GatewayClient.resume(server.url(), sessionId, 0, { token: ada.token });
+    clients.push(other);
+    expect(foreign).toMatchObject({ op: 'INVALID_SESSION', d: false });
+
+    const after = await cmd.send(ada, revolt.general, 'still here');
+    await victim.waitFor(1, (f) => f.d?.messageId === after.id);
+    expect(victim.closeCode).toBeUndefined();
+    // The session survived: its owner resumes it (with its own token) after a dropped connection.
+    await victim.drop();
+    const { client: back, outcome } = await GatewayClient.resume(server.url(), sessionId, victim.lastSeq, { token: bo.token });
+    clients.push(back);
+    expect(outcome.op).toBe('RESUMED');
+  });
+
   it('a replay from the store reproduces exactly what live delivery sent (joins, access changes, presence, messages)', async () => {
     const dee = await server.api.register('dee');
     const store = server.server.services.store;

@@ -3,11 +3,14 @@ import fastifyMultipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { idSchema, newId } from '../../events/ids.ts';
+import { idSchema } from '../../events/ids.ts';
+import { findUnstorableText } from '../../events/storable-text.ts';
 import { commandContext, requireAuth } from '../../http/context.ts';
 import { setEventPosition } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
+import { unstorableTextError } from '../../http/text-guard.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
+import { idFor } from '../request-ids.ts';
 import { contentDisposition, imageDimensions, sanitizeFilename, servedContentType, sniffContentType } from './content.ts';
 import { attachmentDecider, attachmentStream, toMessageAttachment } from './decide.ts';
 import { mayDownload } from './access.ts';
@@ -17,8 +20,9 @@ import { messageAttachmentSchema } from './events.ts';
 const MULTIPART_OVERHEAD = 64 * 1024;
 export const UPLOAD_RATE_LIMIT = { limit: 30, windowSeconds: 60 };
 
+// The rest of an oversized body is never read: the connection is closed instead of drained.
 const payloadTooLarge = (maxBytes: number) =>
-  new AppError(413, 'payload_too_large', `the file is larger than the limit of ${maxBytes} bytes`, { maxBytes });
+  new AppError(413, 'payload_too_large', `the file is larger than the limit of ${maxBytes} bytes`, { maxBytes }, { connection: 'close' });
 
 /**
  * POST /attachments (multipart/form-data, one file field `file`) stores the file, then records
@@ -29,13 +33,20 @@ export const attachmentRoutes: FastifyPluginAsyncZod<{ services: Services }> = a
   // Registered inside this plugin, so multipart bodies are accepted by these routes only.
   await app.register(fastifyMultipart, {
     throwFileSizeLimit: true,
-    limits: { fileSize: maxBytes, files: 1, fields: 16, fieldSize: 4096, fieldNameSize: 100, parts: 17, headerPairs: 64 },
+    // One byte over the limit reaches readFile, which stops there; at exactly the limit busboy would go silent
+    // and skip the rest of the file before telling anyone.
+    limits: { fileSize: maxBytes + 1, files: 1, fields: 16, fieldSize: 4096, fieldNameSize: 100, parts: 17, headerPairs: 64 },
   });
 
   app.post(
     '/attachments',
     {
       config: { rateLimit: UPLOAD_RATE_LIMIT },
+      // Before the body is touched (and before the handler's work): a declared size over the limit is refused at once.
+      onRequest: async (request) => {
+        const declared = Number(request.headers['content-length']);
+        if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD) throw payloadTooLarge(maxBytes);
+      },
       schema: {
         tags: ['attachments'],
         consumes: ['multipart/form-data'],
@@ -44,8 +55,6 @@ export const attachmentRoutes: FastifyPluginAsyncZod<{ services: Services }> = a
     },
     async (request, reply) => {
       const { userId } = requireAuth(request);
-      const declared = Number(request.headers['content-length']);
-      if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD) throw payloadTooLarge(maxBytes);
       if (!request.isMultipart()) throw badRequest('send the file as multipart/form-data, in one file field named `file`');
 
       const upload = await readUpload(request, maxBytes);
@@ -53,7 +62,7 @@ export const attachmentRoutes: FastifyPluginAsyncZod<{ services: Services }> = a
       const contentType = await sniffContentType(upload.data);
       const filename = sanitizeFilename(upload.filename);
       const dimensions = imageDimensions(upload.data, contentType);
-      const attachmentId = newId();
+      const attachmentId = idFor(commandContext(request));
       const blobKey = `attachments/${attachmentId}`;
 
       // The blob first: an accepted upload must never be an event pointing at nothing.
@@ -135,15 +144,30 @@ async function readUpload(request: FastifyRequest, maxBytes: number): Promise<{ 
   let upload: { filename: string; data: Buffer } | null = null;
   try {
     for await (const part of request.parts()) {
+      const named = { [part.fieldname]: part.type === 'file' ? { filename: part.filename } : part.value };
+      const unstorable = findUnstorableText(named, 'body');
+      if (unstorable) throw unstorableTextError(unstorable);
       if (part.type !== 'file') continue;
       if (part.fieldname !== 'file') throw badRequest(`unexpected file field \`${part.fieldname}\`: send the file in a field named \`file\``);
-      upload = { filename: part.filename, data: await part.toBuffer() };
+      upload = { filename: part.filename, data: await readFile(part.file, maxBytes) };
     }
   } catch (error) {
     throw multipartError(error, maxBytes);
   }
   if (!upload) throw badRequest('a file field named `file` is required');
   return upload;
+}
+
+/** The file's bytes, or a 413 as soon as they pass `maxBytes` (multipart's toBuffer would read the request to its end). */
+async function readFile(file: AsyncIterable<Buffer>, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of file) {
+    size += chunk.length;
+    if (size > maxBytes) throw payloadTooLarge(maxBytes);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
 }
 
 function multipartError(error: unknown, maxBytes: number): unknown {
