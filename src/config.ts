@@ -32,6 +32,11 @@ export const configSchema = z.object({
   AUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
   /** How long a query sent with X-Min-Position waits for its read model before answering 503. */
   READ_YOUR_WRITES_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
+  /**
+   * How long a request's claim on its Idempotency-Key holds: a retry within it gets 409 with Retry-After, a retry
+   * after it takes the claim over (its first attempt crashed or hangs) and runs again with the same ids.
+   */
+  IDEMPOTENCY_CLAIM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** Multiplies every rate limit; load tests and benchmarks that act as many users from one address raise it. */
   RATE_LIMIT_SCALE: z.coerce.number().positive().default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

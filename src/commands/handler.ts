@@ -6,11 +6,17 @@ import { WrongExpectedRevisionError, type EventStore, type ExpectedRevision } fr
 import type { Decider } from './decider.ts';
 import { conflict } from './errors.ts';
 import { keyedQueue } from './keyed-queue.ts';
+import type { RequestIds } from './request-ids.ts';
 
 export interface CommandContext {
   actorId: string | null;
   correlationId: string;
   causationId: string;
+  /**
+   * A request with an `Idempotency-Key`: its event ids are derived from the key, so an append an earlier attempt
+   * already made (before a crash, or by a concurrent twin) is recognised instead of applied again.
+   */
+  ids?: RequestIds;
 }
 
 export interface Loaded<State> {
@@ -24,7 +30,12 @@ export interface CommandResult<State> extends Loaded<State> {
   events: RecordedEvent[];
   /** Global position of the last appended event, or null when nothing was appended. */
   position: number | null;
+  /** The request had made this append before (see CommandContext.ids): the result is as of that append. */
+  alreadyApplied?: boolean;
 }
+
+/** The most events one decision appends; bounds the read that recognises an earlier append. */
+const LARGEST_APPEND = 1000;
 
 /**
  * Stamps the events about to be appended to `streamId`, given the stream's event at the expected revision (null
@@ -104,6 +115,11 @@ export class CommandHandler {
     options: ExecuteOptions,
   ): Promise<CommandResult<S>> {
     const maxRetries = this.options.maxRetries ?? 8;
+    const eventIds = context.ids?.nextAppend(streamId);
+    if (eventIds && context.ids?.resumed) {
+      const applied = await this.appliedEarlier(streamId, decider, eventIds);
+      if (applied) return applied;
+    }
     for (let attempt = 0; ; attempt++) {
       // A creation needs no read: the stream should not exist, and the append's expectation checks that it doesn't.
       const { state, revision } =
@@ -112,7 +128,7 @@ export class CommandHandler {
           : await this.load(streamId, decider as Decider<unknown, S, E>);
       const decided = decider.decide(command, state);
       if (decided.length === 0) return { state, revision, events: [], position: null };
-      const toAppend = decided.map((event) => this.envelope(event, context));
+      const toAppend = decided.map((event, i) => this.envelope(event, context, eventIds?.(i)));
       if (options.seal) {
         const previous = revision === -1 ? [] : await this.store.readStream(streamId, { fromRevision: revision, maxCount: 1 });
         options.seal(toAppend, previous[0] ?? null, streamId);
@@ -135,6 +151,9 @@ export class CommandHandler {
         this.remember(streamId, decider, newState, result.nextExpectedRevision);
         return { state: newState, revision: result.nextExpectedRevision, events, position: result.position };
       } catch (error) {
+        // A twin of this request (same ids) may have appended first: refused by the expected revision or by the id.
+        const applied = eventIds ? await this.appliedEarlier(streamId, decider, eventIds).catch(() => null) : null;
+        if (applied) return applied;
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         this.cache.delete(streamId);
         this.options.observer?.onConflict?.(streamId);
@@ -147,10 +166,34 @@ export class CommandHandler {
     }
   }
 
-  private envelope(event: NewEvent, context: CommandContext): EventToAppend {
+  /**
+   * The result of the append whose first event has id eventIds(0), if the stream holds it: the state folded up to
+   * that append's last event, and the append's events (the consecutive ones whose ids follow eventIds).
+   */
+  private async appliedEarlier<C, S, E extends NewEvent>(
+    streamId: string,
+    decider: Decider<C, S, E>,
+    eventIds: (index: number) => string,
+  ): Promise<CommandResult<S> | null> {
+    const first = await this.store.readEventById(streamId, eventIds(0));
+    if (!first) return null;
+    const history = await this.store.readStream(streamId, { maxCount: first.revision + LARGEST_APPEND });
+    let state = decider.initialState;
+    const events: RecordedEvent[] = [];
+    for (const event of history) {
+      const inAppend = event.revision >= first.revision;
+      if (inAppend && event.id !== eventIds(event.revision - first.revision)) break;
+      state = decider.evolve(state, upcast(event) as unknown as E);
+      if (inAppend) events.push(event);
+    }
+    const last = events.at(-1)!;
+    return { state, revision: last.revision, events, position: last.position, alreadyApplied: true };
+  }
+
+  private envelope(event: NewEvent, context: CommandContext, id: string = randomUUID()): EventToAppend {
     assertValidEvent(event.type, event.data);
     return {
-      id: randomUUID(),
+      id,
       type: event.type,
       data: event.data,
       metadata: {

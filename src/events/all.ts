@@ -1,6 +1,5 @@
 import { attachmentEventSchemas } from '../commands/attachments/events.ts';
 import { donationEventSchemas } from '../commands/donations/events.ts';
-import { idempotencyEventSchemas } from '../commands/idempotency.ts';
 import { messageEventSchemas } from '../commands/messages/events.ts';
 import { reservationEventSchemas } from '../commands/reservations/reservation.ts';
 import { revoltEventSchemas } from '../commands/revolts/events.ts';
@@ -14,7 +13,6 @@ import { defineEvents } from './catalogue.ts';
 defineEvents({
   ...userEventSchemas,
   ...reservationEventSchemas,
-  ...idempotencyEventSchemas,
   ...revoltEventSchemas,
   ...messageEventSchemas,
   ...attachmentEventSchemas,

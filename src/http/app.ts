@@ -20,10 +20,12 @@ import { userQueryRoutes } from '../projections/users/routes.ts';
 import { voiceQueryRoutes } from '../projections/voice/routes.ts';
 import { auditRoutes } from '../reports/audit/routes.ts';
 import { authenticator } from './auth.ts';
-import { installErrorHandling } from './errors.ts';
+import { frameworkErrors, installErrorHandling } from './errors.ts';
 import { installIdempotency } from './idempotency.ts';
+import { installJsonBodyParser } from './json-body.ts';
 import { operationsRoutes } from './operations.ts';
-import { installRateLimits } from './rate-limit.ts';
+import { installRateLimits, RateLimiter } from './rate-limit.ts';
+import { installTextGuard } from './text-guard.ts';
 import type { Services } from './services.ts';
 
 declare module 'fastify' {
@@ -31,8 +33,8 @@ declare module 'fastify' {
     /** Reachable without a bearer token (register, login, invite preview, webhooks, health). */
     public?: boolean;
     /**
-     * The route makes a retried Idempotency-Key safe by itself, so its answer is not stored: for answers that
-     * carry a secret (a payment's client secret) that must not sit in the event store forever.
+     * The route makes a retried Idempotency-Key safe by itself, so the key is not claimed and its answer not
+     * stored: for answers that carry a secret (a payment's client secret) that must not be kept anywhere.
      */
     ownIdempotency?: boolean;
   }
@@ -46,10 +48,12 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
     trustProxy: false,
+    frameworkErrors,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  installJsonBodyParser(app);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -69,12 +73,14 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   });
 
   app.decorateRequest('auth', null);
-  const authenticate = authenticator(services);
+  const limiter = new RateLimiter(services.redis, services.config.REDIS_PREFIX, services.config.RATE_LIMIT_SCALE);
+  const authenticate = authenticator(services, limiter);
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.url === undefined || request.routeOptions.config.public) return;
     await authenticate(request);
   });
-  installRateLimits(app, services.redis, services.config.REDIS_PREFIX, services.config.RATE_LIMIT_SCALE);
+  installRateLimits(app, limiter);
+  installTextGuard(app);
   installIdempotency(app, services);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { CommandContext } from '../commands/handler.ts';
+import type { RequestIds } from '../commands/request-ids.ts';
 import { unauthorized } from '../commands/errors.ts';
 
 export interface Authenticated {
@@ -10,6 +11,8 @@ export interface Authenticated {
 declare module 'fastify' {
   interface FastifyRequest {
     auth: Authenticated | null;
+    /** The ids of a request sent with an Idempotency-Key (set by src/http/idempotency.ts), else null. */
+    commandIds: RequestIds | null;
   }
 }
 
@@ -22,5 +25,10 @@ export function requireAuth(request: FastifyRequest): Authenticated {
 export function commandContext(request: FastifyRequest): CommandContext {
   const header = request.headers['x-correlation-id'];
   const correlationId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : request.id;
-  return { actorId: request.auth?.userId ?? null, correlationId, causationId: request.id };
+  return {
+    actorId: request.auth?.userId ?? null,
+    correlationId,
+    causationId: request.id,
+    ...(request.commandIds && { ids: request.commandIds }),
+  };
 }

@@ -1,13 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest } from '../commands/errors.ts';
-import { idempotencyDecider, type StoredResponse } from '../commands/idempotency.ts';
-import { commandContext } from './context.ts';
+import { IdempotencyRecords, type HeldClaim, type StoredResponse } from './idempotency-records.ts';
 import type { Services } from './services.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    idempotencyStream: string | null;
+    idempotencyClaim: HeldClaim | null;
+  }
+  interface FastifyContextConfig {
+    /**
+     * The answer carries a secret (a bearer token), so it is never stored: a retry with the same Idempotency-Key
+     * runs the route again, with the same ids. `secretFields` of the body stay out of the key's fingerprint too.
+     */
+    secretAnswer?: { secretFields: readonly string[] };
   }
 }
 
@@ -17,45 +23,65 @@ const KEY = /^[\w.:-]{1,255}$/;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
+function fingerprintOf(request: FastifyRequest, secretFields: readonly string[] = []): string {
+  let body = request.body ?? null;
+  if (secretFields.length > 0 && body !== null && typeof body === 'object') {
+    body = Object.fromEntries(Object.entries(body).filter(([field]) => !secretFields.includes(field)));
+  }
+  return sha256(`${request.method} ${request.url}\n${JSON.stringify(body)}`);
+}
+
 /**
- * `Idempotency-Key` on any command: the first answer (any status below 500) is stored and a retry with the
- * same key and request gets it back with `Idempotent-Replayed: true`, appending nothing. A 5xx releases the key.
+ * `Idempotency-Key` on a command: a 2xx answer is recorded and a retry with the same key and request gets it back
+ * with `Idempotent-Replayed: true`, running nothing. Only a matched route takes part, once authentication, rate
+ * limits and validation have let the request through; a refused request (4xx) frees the key again, and a failed
+ * one (5xx) lets the next retry run again at once. Every id the request uses derives from its key's record, so a
+ * retry of an attempt that crashed after appending finds its appends instead of applying the command twice.
+ * Records live in MongoDB (idempotency-records.ts), never in the event store.
  */
 export function installIdempotency(app: FastifyInstance, services: Services): void {
-  app.decorateRequest('idempotencyStream', null);
+  const records = new IdempotencyRecords(services.db, services.config.IDEMPOTENCY_CLAIM_TIMEOUT_MS, services.logger);
+  app.decorateRequest('idempotencyClaim', null);
+  app.decorateRequest('commandIds', null);
 
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     const key = request.headers['idempotency-key'];
-    if (!MUTATING.has(request.method) || key === undefined) return;
+    if (!MUTATING.has(request.method) || key === undefined || request.routeOptions.url === undefined) return;
     if (typeof key !== 'string' || !KEY.test(key)) throw badRequest('Idempotency-Key must be 1-255 characters of [A-Za-z0-9_.:-]');
-    if (request.routeOptions.config.ownIdempotency) return;
+    const { ownIdempotency, secretAnswer } = request.routeOptions.config;
+    if (ownIdempotency) return;
     const actor = request.auth?.userId ?? `ip:${request.ip}`;
-    const stream = `idempotency-${sha256(`${actor}\n${key}`)}`;
-    const fingerprint = sha256(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`);
-    const claim = { type: 'Claim' as const, fingerprint, at: new Date().toISOString() };
-    const { state } = await services.commands.execute(stream, idempotencyDecider, claim, commandContext(request));
-    if (state.response) return replay(reply, state.response);
-    request.idempotencyStream = stream;
+    const outcome = await records.claim(sha256(`${actor}\n${key}`), fingerprintOf(request, secretAnswer?.secretFields));
+    if (outcome.kind === 'replay') return replay(reply, outcome.response);
+    request.idempotencyClaim = outcome.claim;
+    request.commandIds = outcome.claim.ids;
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
-    const stream = request.idempotencyStream;
-    if (!stream) return payload;
-    request.idempotencyStream = null;
-    const context = commandContext(request);
-    if (reply.statusCode >= 500 || (payload !== null && typeof payload !== 'string')) {
-      await services.commands.execute(stream, idempotencyDecider, { type: 'Release' }, context);
-      return payload;
+    const claim = request.idempotencyClaim;
+    if (!claim) return payload;
+    request.idempotencyClaim = null;
+    const status = reply.statusCode;
+    const recordable = !request.routeOptions.config.secretAnswer && (payload === null || payload === undefined || typeof payload === 'string');
+    try {
+      if (status >= 400 && status < 500) await records.refused(claim);
+      else if (status >= 200 && status < 300 && recordable) await records.record(claim, responseOf(reply, payload as string | null | undefined));
+      else await records.release(claim);
+    } catch (error) {
+      // The answer still goes out; the claim times out and a retry runs again with the same ids.
+      request.log.warn({ err: error }, 'Idempotency-Key record not updated');
     }
-    const headers: Record<string, string> = {};
-    for (const name of REPLAYED_HEADERS) {
-      const value = reply.getHeader(name);
-      if (value !== undefined) headers[name] = String(value);
-    }
-    const response: StoredResponse = { status: reply.statusCode, body: payload ?? '', headers };
-    await services.commands.execute(stream, idempotencyDecider, { type: 'Record', response }, context);
     return payload;
   });
+}
+
+function responseOf(reply: FastifyReply, payload: string | null | undefined): StoredResponse {
+  const headers: Record<string, string> = {};
+  for (const name of REPLAYED_HEADERS) {
+    const value = reply.getHeader(name);
+    if (value !== undefined) headers[name] = String(value);
+  }
+  return { status: reply.statusCode, body: payload ?? '', headers };
 }
 
 function replay(reply: FastifyReply, response: StoredResponse): FastifyReply {

@@ -1,11 +1,15 @@
-import { describe, expect, it } from 'vitest';
-import { CommandHandler } from '../../src/commands/handler.ts';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CommandHandler, type CommandContext } from '../../src/commands/handler.ts';
+import { RequestIds } from '../../src/commands/request-ids.ts';
+import { createEventStore } from '../../src/events/store/index.ts';
 import { reservationDecider } from '../../src/commands/reservations/reservation.ts';
 import { AppError } from '../../src/commands/errors.ts';
 import type { Decider } from '../../src/commands/decider.ts';
 import { MemoryEventStore } from '../../src/events/store/memory.ts';
 import { WrongExpectedRevisionError, type EventStore } from '../../src/events/store/port.ts';
 import '../../src/events/all.ts';
+import { isolatedEngines } from '../support/engines.ts';
 
 const context = { actorId: 'actor-1', correlationId: 'corr-1', causationId: 'cause-1' };
 const at = '2026-01-01T00:00:00.000Z';
@@ -90,5 +94,95 @@ describe('command handler', () => {
     };
     await expect(new CommandHandler(store).execute('s-1', rogue, null, context)).rejects.toThrow(/unknown event type/);
     expect(await store.readStream('s-1')).toEqual([]);
+  });
+});
+
+/** Always appends a claim, whatever the state: a command that a second run would apply twice. */
+const appendsEveryTime: Decider<string, { owners: string[] }, { type: 'ValueClaimed'; data: { kind: string; ownerId: string; claimedAt: string } }> = {
+  initialState: { owners: [] },
+  evolve: (state, event) => ({ owners: [...state.owners, event.data.ownerId] }),
+  decide: (ownerId) => [{ type: 'ValueClaimed', data: { kind: 'k', ownerId, claimedAt: at } }],
+};
+
+describe('command handler with the ids of an Idempotency-Key', () => {
+  const engines = isolatedEngines('handler');
+  let postgres: EventStore;
+  beforeAll(async () => {
+    postgres = await createEventStore(engines.env.EVENTSTORE_URL);
+  });
+  afterAll(async () => {
+    await postgres?.close();
+    await engines.drop();
+  });
+
+  const startedAt = new Date('2026-01-01T00:00:00Z');
+  /** One attempt of a keyed request: a retry after a crash shares the seed and has resumed the key's record. */
+  const attempt = (seed: string, resumed: boolean): CommandContext => ({ ...context, ids: new RequestIds(seed, startedAt, resumed) });
+  const stream = (label: string) => `${label}-${randomBytes(6).toString('hex')}`;
+
+  it('a retry after a crash finds its appends and answers as of them, appending nothing and deciding nothing again', async () => {
+    const store = postgres;
+    const s = stream('applied');
+    const seed = randomBytes(16).toString('hex');
+    const first = attempt(seed, false);
+    const a1 = await new CommandHandler(store).execute(s, appendsEveryTime, 'a', first);
+    const a2 = await new CommandHandler(store).execute(s, appendsEveryTime, 'b', first);
+    // Someone else writes to the stream before the retry comes.
+    await new CommandHandler(store).execute(s, appendsEveryTime, 'someone-else', context);
+    const head = await store.headPosition();
+
+    const retry = attempt(seed, true);
+    const afterCrash = new CommandHandler(store); // a fresh process: nothing cached
+    const r1 = await afterCrash.execute(s, appendsEveryTime, 'a', retry);
+    const r2 = await afterCrash.execute(s, appendsEveryTime, 'b', retry);
+
+    expect(await store.headPosition()).toBe(head);
+    expect(r1).toMatchObject({ alreadyApplied: true, revision: 0, position: a1.position, state: { owners: ['a'] } });
+    expect(r2).toMatchObject({ alreadyApplied: true, revision: 1, position: a2.position, state: { owners: ['a', 'b'] } });
+    expect(r1.events.map((e) => e.id)).toEqual(a1.events.map((e) => e.id));
+    expect(r2.events.map((e) => e.id)).toEqual(a2.events.map((e) => e.id));
+    // A third append of the request, which the first attempt never reached, is applied as usual.
+    const r3 = await afterCrash.execute(s, appendsEveryTime, 'c', retry);
+    expect(r3.alreadyApplied).toBeUndefined();
+    expect((await store.readStream(s)).map((e) => e.data)).toMatchObject([{ ownerId: 'a' }, { ownerId: 'b' }, { ownerId: 'someone-else' }, { ownerId: 'c' }]);
+  });
+
+  it('another request, or one without a key, is not mistaken for the earlier one', async () => {
+    const store = new MemoryEventStore();
+    const s = stream('distinct');
+    await new CommandHandler(store).execute(s, appendsEveryTime, 'a', attempt('seed-1', false));
+    const other = await new CommandHandler(store).execute(s, appendsEveryTime, 'a', attempt('seed-2', true));
+    const unkeyed = await new CommandHandler(store).execute(s, appendsEveryTime, 'a', context);
+    expect([other.alreadyApplied, unkeyed.alreadyApplied]).toEqual([undefined, undefined]);
+    expect(await store.readStream(s)).toHaveLength(3);
+  });
+
+  for (const expected of [undefined, 'no_stream'] as const) {
+    it(`concurrent twins (expecting ${expected ?? 'the loaded revision'}) append once and both answer with that append`, async () => {
+      for (let round = 0; round < 5; round++) {
+        const s = stream('twins');
+        const seed = randomBytes(16).toString('hex');
+        // Two processes: the first attempt, and a retry that took its claim over while it was still running.
+        const [a, b] = await Promise.all([
+          new CommandHandler(postgres).execute(s, appendsEveryTime, 'x', attempt(seed, false), expected ? { expected } : {}),
+          new CommandHandler(postgres).execute(s, appendsEveryTime, 'x', attempt(seed, true), expected ? { expected } : {}),
+        ]);
+        expect(await postgres.readStream(s)).toHaveLength(1);
+        expect(a.position).toBe(b.position);
+        expect(a.events.map((e) => e.id)).toEqual(b.events.map((e) => e.id));
+        expect([a, b].filter((result) => result.alreadyApplied)).toHaveLength(1);
+      }
+    });
+  }
+
+  it('a twin that lost the race after deciding is recognised, not refused as a conflict', async () => {
+    const store = new MemoryEventStore();
+    const s = stream('lost');
+    const seed = randomBytes(16).toString('hex');
+    const winner = await new CommandHandler(store).execute(s, appendsEveryTime, 'x', attempt(seed, true), { expected: 'no_stream' });
+    // The first attempt never checks before deciding (its seed is new), so only the append tells it.
+    const loser = await new CommandHandler(store).execute(s, appendsEveryTime, 'x', attempt(seed, false), { expected: 'no_stream' });
+    expect(loser).toMatchObject({ alreadyApplied: true, position: winner.position, state: { owners: ['x'] } });
+    expect(await store.readStream(s)).toHaveLength(1);
   });
 });

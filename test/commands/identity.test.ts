@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { sessionDecider } from '../../src/commands/auth/session.ts';
 import { issueToken, parseToken, secretMatches } from '../../src/commands/auth/tokens.ts';
-import { CLAIM_TIMEOUT_MS, idempotencyDecider } from '../../src/commands/idempotency.ts';
 import { reservationDecider, reservationStream } from '../../src/commands/reservations/reservation.ts';
 import { userDecider } from '../../src/commands/users/decide.ts';
 import { given } from '../support/decider.ts';
 
 const at = '2026-01-01T00:00:00.000Z';
-const later = (ms: number) => new Date(Date.parse(at) + ms).toISOString();
 
 describe('reservations', () => {
   const claimed = [{ type: 'ValueClaimed' as const, data: { kind: 'email', ownerId: 'u1', claimedAt: at } }];
@@ -29,30 +27,6 @@ describe('reservations', () => {
   it('streams are case-insensitive and carry no personal data', () => {
     expect(reservationStream('email', 'A@X.io')).toBe(reservationStream('email', 'a@x.io'));
     expect(reservationStream('email', 'a@x.io')).not.toContain('x.io');
-  });
-});
-
-describe('idempotency keys', () => {
-  const claim = { type: 'Claim' as const, fingerprint: 'f1', at };
-  const claimed = [{ type: 'IdempotencyKeyClaimed' as const, data: { fingerprint: 'f1', claimedAt: at } }];
-  const response = { status: 201, body: '{}', headers: {} };
-
-  it('claims a fresh key, refuses a second claim while in progress, and allows it after the timeout', () => {
-    given(idempotencyDecider).when(claim).then(claimed);
-    given(idempotencyDecider, claimed).when({ ...claim, at: later(1000) }).thenFails(409, 'request_in_progress');
-    given(idempotencyDecider, claimed).when({ ...claim, at: later(CLAIM_TIMEOUT_MS + 1) }).then((e) => expect(e).toHaveLength(1));
-  });
-
-  it('once answered, the same request claims nothing and a different request is refused', () => {
-    const answered = [...claimed, { type: 'IdempotentResponseRecorded' as const, data: response }];
-    given(idempotencyDecider, answered).when(claim).then([]);
-    expect(given(idempotencyDecider, answered).state.response).toEqual(response);
-    given(idempotencyDecider, answered).when({ ...claim, fingerprint: 'f2' }).thenFails(422, 'idempotency_key_reused');
-  });
-
-  it('a released key can be claimed again', () => {
-    const released = [...claimed, { type: 'IdempotencyKeyReleased' as const, data: {} }];
-    given(idempotencyDecider, released).when({ ...claim, at: later(1) }).then((e) => expect(e).toHaveLength(1));
   });
 });
 

@@ -1,12 +1,13 @@
 import type { EventStore } from '../../events/store/port.ts';
-import { idSchema, newId } from '../../events/ids.ts';
+import { idSchema } from '../../events/ids.ts';
 import { AppError } from '../errors.ts';
 import type { CommandContext, CommandHandler } from '../handler.ts';
-import { reservationDecider, reservationStream } from '../reservations/reservation.ts';
+import { idFor } from '../request-ids.ts';
+import { releaseClaim, reservationDecider, reservationStream } from '../reservations/reservation.ts';
 import { sealHashChain } from './chain.ts';
 import { donationDecider, type DonationCommand } from './decide.ts';
 import type { DonationEventOf } from './events.ts';
-import { donationStream } from './rules.ts';
+import { donationStream, paymentIntentCancelIdempotencyKey } from './rules.ts';
 
 /** Every command on a donation goes through here, so every event of a donation stream is hash-chained. */
 export function executeOnDonation(commands: CommandHandler, donationId: string, command: DonationCommand, context: CommandContext) {
@@ -32,9 +33,8 @@ async function claimOrGet(commands: CommandHandler, kind: string, value: string,
   const { state } = await commands.load(stream, reservationDecider);
   if (state.ownerId) return state.ownerId;
   try {
-    await commands.execute(stream, reservationDecider, { type: 'Claim', kind, ownerId, at: new Date().toISOString() }, context, {
-      expected: 'no_stream',
-    });
+    // No `expected: 'no_stream'`: a value released by an abandoned pledge can be claimed again.
+    await commands.execute(stream, reservationDecider, { type: 'Claim', kind, ownerId, at: new Date().toISOString() }, context);
     return ownerId;
   } catch (error) {
     if (!(error instanceof AppError && error.status === 409)) throw error;
@@ -45,6 +45,7 @@ async function claimOrGet(commands: CommandHandler, kind: string, value: string,
 }
 
 const PAYMENT_INTENT = 'stripe_payment_intent';
+const PLEDGE_KEY = 'donation_pledge';
 
 /** Indexes a payment intent to its donation: the webhook's fallback when an object lacks our metadata. */
 export async function indexPaymentIntent(commands: CommandHandler, paymentIntentId: string, donationId: string, context: CommandContext) {
@@ -69,8 +70,38 @@ export const pledgeKey = (donorId: string, idempotencyKey: string) => `${donorId
  * Stripe idempotency key: Stripe hands back the same payment intent instead of creating a second one.
  */
 export async function donationIdFor(commands: CommandHandler, donorId: string, idempotencyKey: string | undefined, context: CommandContext) {
-  const fresh = newId();
+  const fresh = idFor(context);
   if (idempotencyKey === undefined) return fresh;
-  const id = await claimOrGet(commands, 'donation_pledge', pledgeKey(donorId, idempotencyKey), fresh, context);
+  const id = await claimOrGet(commands, PLEDGE_KEY, pledgeKey(donorId, idempotencyKey), fresh, context);
   return idSchema.parse(id);
+}
+
+export interface UnrecordedPledge {
+  donationId: string;
+  donorId: string;
+  idempotencyKey: string | undefined;
+  paymentIntentId: string;
+}
+
+/**
+ * Undoes what a pledge left behind when a step after Stripe's answer failed and its DonationPledged was not
+ * recorded: the payment intent is cancelled at Stripe (unless it is indexed to another donation, which Stripe
+ * must never have returned), and the intent's index entry and the Idempotency-Key's donation id are released, so a
+ * retry starts afresh. A pledge recorded after all (the failure came after the append) is left as it is.
+ */
+export async function abandonPledge(
+  commands: CommandHandler,
+  store: EventStore,
+  stripe: { cancelPaymentIntent(id: string, idempotencyKey: string): Promise<void> },
+  pledge: UnrecordedPledge,
+  context: CommandContext,
+): Promise<void> {
+  const { donationId, donorId, idempotencyKey, paymentIntentId } = pledge;
+  if (await pledgeOf(store, donationId)) return;
+  const indexedTo = await donationOfPaymentIntent(commands, paymentIntentId);
+  if (indexedTo === null || indexedTo === donationId) {
+    await stripe.cancelPaymentIntent(paymentIntentId, paymentIntentCancelIdempotencyKey(donationId));
+    await releaseClaim(commands, PAYMENT_INTENT, paymentIntentId, donationId, context);
+  }
+  if (idempotencyKey !== undefined) await releaseClaim(commands, PLEDGE_KEY, pledgeKey(donorId, idempotencyKey), donationId, context);
 }

@@ -11,7 +11,7 @@ import { revoltDecider, revoltStream } from '../revolts/decide.ts';
 import { userDecider, userStream } from '../users/decide.ts';
 import { assertCanPledge, assertCanRefund, assertSamePledge, type DonationState } from './decide.ts';
 import type { DonationEventOf } from './events.ts';
-import { donationIdFor, executeOnDonation, indexPaymentIntent, loadDonation, pledgeOf } from './execute.ts';
+import { abandonPledge, donationIdFor, executeOnDonation, indexPaymentIntent, loadDonation, pledgeOf } from './execute.ts';
 import {
   donationAmountSchema,
   donationCurrencySchema,
@@ -51,8 +51,10 @@ function pledgeAnswer(pledge: PledgedData, status: DonationState['status'], user
 export const donationCommandRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   /**
    * Pledge: check everything that can be checked, then create the payment intent at Stripe, then record it.
-   * Stripe failing → 502 and nothing recorded. Recording failing after Stripe answered → 5xx; the client's retry
-   * (same Idempotency-Key) gets the same donation id, hence the same Stripe idempotency key and payment intent.
+   * Stripe failing → 502 and nothing recorded. Recording failing after Stripe answered → 5xx, the payment intent
+   * cancelled and the claims released (abandonPledge), so a retry starts afresh. Should the process die in
+   * between instead, the client's retry (same Idempotency-Key) gets the same donation id, hence the same Stripe
+   * idempotency key and payment intent.
    * That makes the route idempotent by itself: its answer, which carries the client secret, is never stored.
    */
   app.post(
@@ -92,33 +94,42 @@ export const donationCommandRoutes: FastifyPluginAsyncZod<{ services: Services }
         description: `Donation to ${revolt.name}`,
         idempotencyKey: paymentIntentIdempotencyKey(donationId),
       });
-      if (intent.amount !== input.amount || intent.currency !== input.currency) {
-        throw new AppError(502, 'payment_provider_error', 'Stripe answered with a payment intent for a different amount or currency', {
-          asked: { amount: input.amount, currency: input.currency },
-          answered: { amount: intent.amount, currency: intent.currency },
-        });
-      }
-      await indexPaymentIntent(services.commands, intent.id, donationId, context);
-      // The icon is a display snapshot; the revolt aggregate does not keep it, its read model does.
-      const icon = (await services.db.collection('revolts').findOne({ id: revoltId }, { projection: { icon: 1 } }))?.icon;
-      const result = await executeOnDonation(
-        services.commands,
-        donationId,
-        {
-          type: 'Pledge',
+      let result;
+      try {
+        if (intent.amount !== input.amount || intent.currency !== input.currency) {
+          throw new AppError(502, 'payment_provider_error', 'Stripe answered with a payment intent for a different amount or currency', {
+            asked: { amount: input.amount, currency: input.currency },
+            answered: { amount: intent.amount, currency: intent.currency },
+          });
+        }
+        await indexPaymentIntent(services.commands, intent.id, donationId, context);
+        // The icon is a display snapshot; the revolt aggregate does not keep it, its read model does.
+        const icon = (await services.db.collection('revolts').findOne({ id: revoltId }, { projection: { icon: 1 } }))?.icon;
+        result = await executeOnDonation(
+          services.commands,
           donationId,
-          revolt,
-          ...(typeof icon === 'string' && { revoltIcon: icon }),
-          donor: { userId, email: donor.email, name: donor.username },
-          amount: input.amount,
-          currency: input.currency,
-          ...(input.message !== undefined && { message: input.message }),
-          isAnonymous: input.isAnonymous,
-          stripePaymentIntentId: intent.id,
-          at: new Date().toISOString(),
-        },
-        context,
-      );
+          {
+            type: 'Pledge',
+            donationId,
+            revolt,
+            ...(typeof icon === 'string' && { revoltIcon: icon }),
+            donor: { userId, email: donor.email, name: donor.username },
+            amount: input.amount,
+            currency: input.currency,
+            ...(input.message !== undefined && { message: input.message }),
+            isAnonymous: input.isAnonymous,
+            stripePaymentIntentId: intent.id,
+            at: new Date().toISOString(),
+          },
+          context,
+        );
+      } catch (error) {
+        const unrecorded = { donationId, donorId: userId, idempotencyKey, paymentIntentId: intent.id };
+        await abandonPledge(services.commands, services.store, services.stripe, unrecorded, context).catch((undoError: unknown) =>
+          request.log.warn({ err: undoError, donationId }, 'a failed pledge could not undo its payment intent and claims'),
+        );
+        throw error;
+      }
       setEventPosition(reply, result.position);
       // The pledge just appended; only a concurrent twin's (nothing appended here) has to be read back.
       const [appended] = result.events;

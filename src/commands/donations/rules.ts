@@ -32,5 +32,6 @@ export const donationStream = (donationId: string) => `donation-${donationId}`;
 
 /** Stripe idempotency keys, derived from the donation so that a retried request never charges or refunds twice. */
 export const paymentIntentIdempotencyKey = (donationId: string) => `donation-${donationId}-payment-intent`;
+export const paymentIntentCancelIdempotencyKey = (donationId: string) => `donation-${donationId}-payment-intent-cancel`;
 export const refundIdempotencyKey = (donationId: string, refundedSoFar: number, failedRefunds: number) =>
   `donation-${donationId}-refund-${refundedSoFar}-${failedRefunds}`;

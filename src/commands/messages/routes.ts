@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { idSchema, newId } from '../../events/ids.ts';
+import { idSchema } from '../../events/ids.ts';
 import { commandContext, requireAuth } from '../../http/context.ts';
 import { setEventPosition } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
 import { documentOf, messageDocument, messageView } from '../../projections/messages/document.ts';
 import { MAX_ATTACHMENTS_PER_MESSAGE, resolveAttachments } from '../attachments/resolve.ts';
 import { notFound } from '../errors.ts';
+import { idFor } from '../request-ids.ts';
 import { revoltOfChannelState } from './channel-revolt.ts';
 import { MAX_CONTENT_LENGTH, messageDecider, messageStream, type MessageCommand } from './decide.ts';
 import { embedsInputSchema } from './embeds.ts';
@@ -50,7 +51,7 @@ export const messageCommandRoutes: FastifyPluginAsyncZod<{ services: Services }>
       const attachments = attachmentIds?.length ? await resolveAttachments(services, userId, attachmentIds) : [];
       const seconds = slowModeSeconds(revolt, channelId, userId);
       const release = seconds > 0 ? await claimSlowMode(redis, config.REDIS_PREFIX, { channelId, userId, seconds }) : null;
-      const messageId = newId();
+      const messageId = idFor(commandContext(request));
       const command: MessageCommand = {
         type: 'SendMessage',
         messageId,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Decider } from '../decider.ts';
 import { conflict } from '../errors.ts';
+import type { CommandContext, CommandHandler } from '../handler.ts';
 
 /**
  * Uniqueness in an event-sourced system: each unique value (an email, a username#discriminator, an invite
@@ -57,6 +58,35 @@ export const reservationDecider: Decider<ReservationCommand, ReservationState, R
     }
   },
 };
+
+type ClaimCommand = Extract<ReservationCommand, { type: 'Claim' }>;
+
+/**
+ * Appends whose event ids a retry of the same request (same Idempotency-Key) must not reproduce: a retry would take
+ * a release for its own earlier append and skip it.
+ */
+const withRandomEventIds = ({ ids: _ids, ...context }: CommandContext): CommandContext => context;
+
+/**
+ * Claims `value` for `command.ownerId` (409 `<kind>_taken` if another holds it). A retry whose earlier attempt
+ * claimed and then released it (releaseClaim) is told by the store that its claim was applied already; as the claim
+ * no longer holds, it is made again.
+ */
+export async function claimValue(commands: CommandHandler, stream: string, command: ClaimCommand, context: CommandContext) {
+  const result = await commands.execute(stream, reservationDecider, command, context);
+  if (!result.alreadyApplied) return result;
+  const { state } = await commands.load(stream, reservationDecider);
+  if (state.ownerId === command.ownerId) return result;
+  return commands.execute(stream, reservationDecider, command, withRandomEventIds(context));
+}
+
+/**
+ * Gives a value back that `ownerId` claimed, when a later step of the command that claimed it failed, so the value
+ * is free at once. Nothing happens when someone else holds it.
+ */
+export function releaseClaim(commands: CommandHandler, kind: string, value: string, ownerId: string, context: CommandContext) {
+  return commands.execute(reservationStream(kind, value), reservationDecider, { type: 'Release', kind, ownerId }, withRandomEventIds(context));
+}
 
 /** Stream of one unique value; the value is hashed so streams never carry personal data in their names. */
 export function reservationStream(kind: string, value: string): string {

@@ -1,21 +1,19 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { idSchema, newId } from '../../events/ids.ts';
-import { requireAuth } from '../../http/context.ts';
+import { idSchema } from '../../events/ids.ts';
+import { commandContext, requireAuth } from '../../http/context.ts';
+import { idFor } from '../request-ids.ts';
 import type { Services } from '../../http/services.ts';
 import { notFound } from '../errors.ts';
+import { nameSchema } from '../names.ts';
 import { permissionSchema } from '../permissions/catalogue.ts';
 import { channelSettingsSchema, channelTypeSchema } from './events.ts';
 import { channelRevolt } from '../../projections/channels/directory.ts';
 import { executeOnRevolt } from './execute.ts';
 import type { RevoltState } from './state.ts';
 
-const channelName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .regex(/^[^\u0000-\u001f\u007f]+$/, 'a channel name has no control characters');
+/** Also the name of a category (a channel of type `category`). */
+const channelName = nameSchema({ what: 'a channel name', min: 1, max: 100 });
 const settingsInput = channelSettingsSchema.omit({ archivedAt: true }).partial().strict();
 const createBody = z
   .object({
@@ -59,7 +57,7 @@ export const channelCommandRoutes: FastifyPluginAsyncZod<{ services: Services }>
     { schema: { params: z.object({ revoltId: idSchema }), body: createBody, tags: ['channels'] } },
     async (request, reply) => {
       const { userId } = requireAuth(request);
-      const channelId = newId();
+      const channelId = idFor(commandContext(request));
       const { type, name, description, position, categoryId, settings } = request.body;
       const state = await executeOnRevolt(services, request, reply, request.params.revoltId, {
         type: 'CreateChannel',

@@ -1,15 +1,17 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { idSchema, newId } from '../../events/ids.ts';
-import { requireAuth } from '../../http/context.ts';
+import { idSchema } from '../../events/ids.ts';
+import { commandContext, requireAuth } from '../../http/context.ts';
+import { idFor } from '../request-ids.ts';
 import type { Services } from '../../http/services.ts';
 import { notFound } from '../errors.ts';
+import { nameSchema } from '../names.ts';
 import { permissionSchema } from '../permissions/catalogue.ts';
 import { executeOnRevolt } from './execute.ts';
 import type { RevoltState } from './state.ts';
 
 const roleFields = z.object({
-  name: z.string().trim().min(1).max(100).refine((n) => n !== '@everyone', '@everyone is reserved'),
+  name: nameSchema({ what: 'a role name', min: 1, max: 100 }).refine((n) => n !== '@everyone', '@everyone is reserved'),
   color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a color is #rrggbb'),
   permissions: z.array(permissionSchema).max(64),
   position: z.number().int().min(1).max(1000),
@@ -31,7 +33,7 @@ export const roleCommandRoutes: FastifyPluginAsyncZod<{ services: Services }> = 
     { schema: { params: z.object({ revoltId: idSchema }), body: createBody, tags: ['roles'] } },
     async (request, reply) => {
       const { userId } = requireAuth(request);
-      const roleId = newId();
+      const roleId = idFor(commandContext(request));
       const { name, color = '#99aab5', permissions = [], position } = request.body;
       const state = await executeOnRevolt(services, request, reply, request.params.revoltId, {
         type: 'CreateRole',

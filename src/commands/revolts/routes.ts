@@ -1,25 +1,26 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { newId } from '../../events/ids.ts';
 import { commandContext, requireAuth } from '../../http/context.ts';
 import { idSchema } from '../../events/ids.ts';
 import { setEventPosition } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
 import type { CommandContext } from '../handler.ts';
 import { notFound } from '../errors.ts';
+import { nameSchema } from '../names.ts';
 import { reservationDecider, reservationStream } from '../reservations/reservation.ts';
+import { idFor, randomBytesFor } from '../request-ids.ts';
 import { presenceOf, userDecider, userStream } from '../users/decide.ts';
 import { revoltDecider, revoltStream, type Actor } from './decide.ts';
 import { executeOnRevolt } from './execute.ts';
 import { revoltSettingsSchema } from './events.ts';
 import type { RevoltState } from './state.ts';
+import { channelIdsShownTo } from './visibility.ts';
 
 export const httpUrl = z.url({ protocol: /^https?$/ }).max(2048);
 const revoltParams = z.object({ revoltId: idSchema });
 const memberParams = z.object({ revoltId: idSchema, userId: idSchema });
 const reasonQuery = z.object({ reason: z.string().trim().min(1).max(512).optional() }).strict();
-const revoltName = z.string().trim().min(2).max(100);
+const revoltName = nameSchema({ what: 'a revolt name', min: 2, max: 100 });
 const memberSettings = revoltSettingsSchema
   .pick({ isPublic: true, verificationLevel: true, maxMembers: true, allowInvites: true, slowMode: true, contentFilter: true, region: true })
   .partial()
@@ -47,11 +48,12 @@ const updateBody = z
 export const inviteCodeSchema = z.string().regex(/^[A-Za-z0-9]{6,16}$/, 'an invite code is 6-16 letters and digits');
 
 const INVITE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
-export function newInviteCode(): string {
-  return [...randomBytes(8)].map((b) => INVITE_ALPHABET[b % INVITE_ALPHABET.length]).join('');
+export function newInviteCode(context: CommandContext): string {
+  return [...randomBytesFor(context, 8)].map((b) => INVITE_ALPHABET[b % INVITE_ALPHABET.length]).join('');
 }
 
-export function revoltSummary(state: RevoltState) {
+/** The revolt as `viewerId` may see it: only the channels they may view are listed. */
+export function revoltSummary(state: RevoltState, viewerId: string) {
   return {
     id: state.revoltId,
     name: state.name,
@@ -59,7 +61,7 @@ export function revoltSummary(state: RevoltState) {
     inviteCode: state.inviteCode,
     settings: state.settings,
     memberCount: state.members.size,
-    channels: [...state.channels.keys()],
+    channels: [...channelIdsShownTo(state, viewerId)],
     roles: [...state.roles.values()].map(({ id, name, color, permissions, position, isManaged }) => ({
       id,
       name,
@@ -87,7 +89,7 @@ export async function revoltOfInvite(services: Services, code: string): Promise<
 
 async function claimInviteCode(services: Services, revoltId: string, context: CommandContext): Promise<string> {
   for (;;) {
-    const code = newInviteCode();
+    const code = newInviteCode(context);
     const result = await services.commands
       .execute(reservationStream('invite', code), reservationDecider, { type: 'Claim', kind: 'invite', ownerId: revoltId, at: new Date().toISOString() }, context)
       .catch((error: { status?: number }) => (error.status === 409 ? null : Promise.reject(error)));
@@ -100,7 +102,7 @@ export const revoltCommandRoutes: FastifyPluginAsyncZod<{ services: Services }> 
     const { userId } = requireAuth(request);
     const context = commandContext(request);
     const owner = await actorOf(services, userId);
-    const revoltId = newId();
+    const revoltId = idFor(context);
     const inviteCode = await claimInviteCode(services, revoltId, context);
     const { name, description, icon, banner, settings } = request.body;
     const result = await services.commands.execute(
@@ -109,8 +111,8 @@ export const revoltCommandRoutes: FastifyPluginAsyncZod<{ services: Services }> 
       {
         type: 'CreateRevolt',
         revoltId,
-        everyoneRoleId: newId(),
-        defaultChannelId: newId(),
+        everyoneRoleId: idFor(context),
+        defaultChannelId: idFor(context),
         inviteCode,
         owner,
         name,
@@ -124,7 +126,7 @@ export const revoltCommandRoutes: FastifyPluginAsyncZod<{ services: Services }> 
       { expected: 'no_stream' },
     );
     setEventPosition(reply, result.position);
-    return reply.status(201).send(revoltSummary(result.state));
+    return reply.status(201).send(revoltSummary(result.state, userId));
   });
 
   app.post(
@@ -141,7 +143,7 @@ export const revoltCommandRoutes: FastifyPluginAsyncZod<{ services: Services }> 
         commandContext(request),
       );
       setEventPosition(reply, result.position);
-      return revoltSummary(result.state);
+      return revoltSummary(result.state, userId);
     },
   );
 
@@ -153,7 +155,7 @@ export const revoltCommandRoutes: FastifyPluginAsyncZod<{ services: Services }> 
       changes: request.body,
       at: new Date().toISOString(),
     });
-    return revoltSummary(state);
+    return revoltSummary(state, userId);
   });
 
   app.delete('/revolts/:revoltId', { schema: { params: revoltParams, tags: ['revolts'] } }, async (request, reply) => {
@@ -165,6 +167,9 @@ export const revoltCommandRoutes: FastifyPluginAsyncZod<{ services: Services }> 
   app.post('/revolts/:revoltId/invite', { schema: { params: revoltParams, tags: ['invites'] } }, async (request, reply) => {
     const { userId } = requireAuth(request);
     const { revoltId } = request.params;
+    // Decided before a code is claimed, so a refused request (no revolt, no permission) appends nothing.
+    const { state: current } = await services.commands.load(revoltStream(revoltId), revoltDecider);
+    revoltDecider.decide({ type: 'RegenerateInvite', actorId: userId, inviteCode: '' }, current);
     const inviteCode = await claimInviteCode(services, revoltId, commandContext(request));
     const state = await executeOnRevolt(services, request, reply, revoltId, { type: 'RegenerateInvite', actorId: userId, inviteCode });
     return { code: state.inviteCode };
@@ -218,7 +223,7 @@ export const revoltCommandRoutes: FastifyPluginAsyncZod<{ services: Services }> 
         userId: request.body.userId,
         at: new Date().toISOString(),
       });
-      return revoltSummary(state);
+      return revoltSummary(state, userId);
     },
   );
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema, isoDate } from '../../events/ids.ts';
 import type { EventsOf } from '../../events/catalogue.ts';
+import { nameSchema } from '../names.ts';
 
 export const userStatusSchema = z.enum(['online', 'away', 'busy', 'invisible']);
 export const userTypeSchema = z.enum(['creator', 'supporter']);
@@ -16,9 +17,9 @@ export const profileSchema = z.object({
   website: z.url({ protocol: /^https?$/ }).max(2048).optional(),
   socialLinks: z
     .object({
-      twitter: z.string().max(100).optional(),
-      instagram: z.string().max(100).optional(),
-      linkedin: z.string().max(200).optional(),
+      twitter: nameSchema({ what: 'a Twitter handle', min: 0, max: 100 }).optional(),
+      instagram: nameSchema({ what: 'an Instagram handle', min: 0, max: 100 }).optional(),
+      linkedin: nameSchema({ what: 'a LinkedIn handle', min: 0, max: 200 }).optional(),
     })
     .strict()
     .optional(),

@@ -42,6 +42,7 @@ import { newId } from '../../events/ids.ts';
 import { AppError, notFound, ruleBroken } from '../errors.ts';
 import type { CommandContext, CommandResult } from '../handler.ts';
 import { keyedQueue } from '../keyed-queue.ts';
+import { idFor } from '../request-ids.ts';
 import { revoltDecider, revoltStream } from '../revolts/decide.ts';
 import { channelRevolt } from '../../projections/channels/directory.ts';
 import type { RevoltState } from '../revolts/state.ts';
@@ -59,8 +60,8 @@ export type { VoiceChannelSettingsView, VoiceParticipantView } from './rules.ts'
 export const VOICE_SYSTEM_ACTOR = 'voice';
 
 export interface VoiceCallOptions {
-  /** Correlation/causation of the request (e.g. the gateway frame); defaults are generated. */
-  context?: Pick<Partial<CommandContext>, 'correlationId' | 'causationId'>;
+  /** Correlation/causation of the request (e.g. the gateway frame), defaults generated; the ids of a keyed HTTP request. */
+  context?: Pick<Partial<CommandContext>, 'correlationId' | 'causationId' | 'ids'>;
 }
 
 export interface JoinOptions extends VoiceCallOptions {
@@ -176,7 +177,8 @@ export function createVoiceCommands(services: Services): VoiceCommands {
 
   function contextOf(actorId: string | null, options: VoiceCallOptions | undefined): CommandContext {
     const id = `voice-${newId()}`;
-    return { actorId, correlationId: options?.context?.correlationId ?? id, causationId: options?.context?.causationId ?? id };
+    const ids = options?.context?.ids;
+    return { actorId, correlationId: options?.context?.correlationId ?? id, causationId: options?.context?.causationId ?? id, ...(ids && { ids }) };
   }
 
   const now = () => new Date().toISOString();
@@ -299,7 +301,7 @@ export function createVoiceCommands(services: Services): VoiceCommands {
           channelId,
           userId: actorId,
           revolt,
-          sessionId: newId(),
+          sessionId: idFor(context),
           selfMute: options.selfMute ?? false,
           selfDeaf: options.selfDeaf ?? false,
           serverMute: standing?.serverMute ?? false,
@@ -392,7 +394,7 @@ export function createVoiceCommands(services: Services): VoiceCommands {
           channelId: toChannelId,
           userId,
           revolt,
-          sessionId: newId(),
+          sessionId: idFor(context),
           selfMute: participant.selfMute,
           selfDeaf: participant.selfDeaf,
           serverMute: participant.serverMute,

@@ -26,8 +26,8 @@ const tags = ['voice'];
 export const voiceCommandRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   const voice = voiceCommands(services);
   const optionsOf = (request: Parameters<typeof commandContext>[0], channelId?: string) => {
-    const { correlationId, causationId } = commandContext(request);
-    return { context: { correlationId, causationId }, ...(channelId && { channelId }) };
+    const { correlationId, causationId, ids } = commandContext(request);
+    return { context: { correlationId, causationId, ...(ids && { ids }) }, ...(channelId && { channelId }) };
   };
 
   /** The caller's own participation must be in the channel of the URL. */
