@@ -27,21 +27,21 @@ export interface CheckpointDoc {
 
 const DUPLICATE_KEY = 11000;
 
-/** Reads and writes the `_projections` documents. Each lane is the only writer of its own position. */
+/** Reads and writes the checkpoint documents (`_projections`). Each lane is the only writer of its own position. */
 export class Checkpoints {
   readonly collection: Collection<CheckpointDoc>;
 
-  constructor(db: Db) {
-    this.collection = db.collection<CheckpointDoc>(CHECKPOINTS_COLLECTION);
+  constructor(db: Db, collection = CHECKPOINTS_COLLECTION) {
+    this.collection = db.collection<CheckpointDoc>(collection);
   }
 
-  /** Creates a `running` checkpoint at 0 for each name that has none; leaves existing ones untouched. */
-  async ensure(names: readonly string[]): Promise<void> {
+  /** Creates a `running` checkpoint at `position` for each name that has none; leaves existing ones untouched. */
+  async ensure(names: readonly string[], position = 0): Promise<void> {
     for (const name of names) {
       try {
         await this.collection.updateOne(
           { _id: name },
-          { $setOnInsert: { position: 0, status: 'running', updatedAt: new Date() } },
+          { $setOnInsert: { position, status: 'running', updatedAt: new Date() } },
           { upsert: true },
         );
       } catch (error) {

@@ -2,25 +2,31 @@ import { Redis } from 'ioredis';
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { EventCatalogue } from '../../events/catalogue.ts';
 import type { EventStore } from '../../events/store/port.ts';
 import { isTransientError, type Backoff } from '../../engines/transient.ts';
 import { Checkpoints, type CheckpointDoc } from './checkpoints.ts';
+import { READ_MODELS, type LaneFamily } from './family.ts';
 import { Feeder } from './feeder.ts';
 import { ensureIndexes } from './indexes.ts';
 import { Lane } from './lane.ts';
 import { ProjectionMetrics, type ReadModelStatus } from './metrics.ts';
 import { Progress } from './progress.ts';
 import { redisOptions, withTimeout, type RedisConfig } from './queues.ts';
-import type { ReadModel } from './read-model.ts';
+import { upcasting, type ReadModel } from './read-model.ts';
 import { rebuildReadModel, type RebuildOptions, type RebuildResult } from './rebuild.ts';
 
 export interface ProjectionEngineOptions {
   store: EventStore;
   db: Db;
   redis: RedisConfig;
-  /** Namespaces the lane queues: `${prefix}:projection:${readModel}`. */
+  /** Namespaces the lane queues: `${prefix}:projection:${readModel}` (`projection` being the family's kind). */
   prefix: string;
   readModels: ReadModel[];
+  /** What the lanes serve: read models by default (see family.ts). */
+  family?: LaneFamily;
+  /** Upcasts each event before a read model sees it. */
+  catalogue: EventCatalogue;
   logger: Logger;
   /** Where the projection metrics are registered (never the global default registry implicitly). */
   registry: Registry;
@@ -61,21 +67,23 @@ export class ProjectionEngine {
   private stopping: Promise<void> | undefined;
   /** The checkpoint documents last read, for status() while Mongo is unreachable. */
   private lastCheckpoints = new Map<string, CheckpointDoc>();
+  private readonly family: LaneFamily;
 
   constructor(private readonly options: ProjectionEngineOptions) {
     this.log = options.logger.child({ component: 'projection-engine' });
+    this.family = options.family ?? READ_MODELS;
     for (const readModel of options.readModels) {
       if (readModel.name.includes(':')) throw new Error(`read model name ${readModel.name} must not contain ':'`);
       if (this.readModels.has(readModel.name)) throw new Error(`read model ${readModel.name} is registered twice`);
-      this.readModels.set(readModel.name, readModel);
+      this.readModels.set(readModel.name, upcasting(readModel, options.catalogue));
     }
-    this.checkpoints = new Checkpoints(options.db);
+    this.checkpoints = new Checkpoints(options.db, this.family.checkpoints);
     this.progress = new Progress(this.checkpoints, { pollIntervalMs: options.pollIntervalMs });
-    this.metrics = new ProjectionMetrics(options.registry, () => this.status());
+    this.metrics = new ProjectionMetrics(options.registry, () => this.status(), this.family);
     // One connection shared by every lane queue; each worker opens its own (BullMQ needs a blocking one).
     this.queueRedis = new Redis(redisOptions(options.redis));
     this.queueRedis.on('error', (error) => this.log.warn({ err: error }, 'redis connection error'));
-    for (const readModel of options.readModels) {
+    for (const readModel of this.readModels.values()) {
       this.lanes.set(
         readModel.name,
         new Lane({
@@ -85,10 +93,11 @@ export class ProjectionEngine {
           checkpoints: this.checkpoints,
           queueConnection: this.queueRedis,
           prefix: options.prefix,
+          family: this.family,
           logger: options.logger,
           onAdvance: (name, position) => this.progress.notify(name, position),
-          onApplied: (name, count) => this.metrics.eventsApplied.inc({ read_model: name }, count),
-          onStopped: (name) => this.metrics.laneFailures.inc({ read_model: name }),
+          onApplied: (name, count) => this.metrics.applied(name, count),
+          onStopped: (name) => this.metrics.stopped(name),
           retryBackoff: options.retryBackoff,
         }),
       );
@@ -104,7 +113,7 @@ export class ProjectionEngine {
     this.started = true;
     const names = [...this.readModels.keys()];
     await ensureIndexes(this.options.db, [...this.readModels.values()]);
-    await this.checkpoints.ensure(names);
+    await this.checkpoints.ensure(names, this.family.startsAt === 'head' ? await this.options.store.headPosition() : 0);
     const docs = await this.checkpoints.getMany(names);
     this.lastCheckpoints = docs;
     for (const lane of this.lanes.values()) {
@@ -121,7 +130,8 @@ export class ProjectionEngine {
         if (docs.get(lane.name)?.status === 'running') await lane.enqueueCatchUp();
       }
     }
-    if (runFeeder) {
+    // Without lanes a feeder would read the whole log for nobody.
+    if (runFeeder && this.lanes.size > 0) {
       this.feeder = new Feeder({
         store: this.options.store,
         checkpoints: this.checkpoints,

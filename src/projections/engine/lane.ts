@@ -7,6 +7,7 @@ import type { EventStore } from '../../events/store/port.ts';
 import { isTransientError, retryWhileTransient, type Backoff } from '../../engines/transient.ts';
 import type { Checkpoints } from './checkpoints.ts';
 import { liveContext } from './context.ts';
+import { READ_MODELS, type LaneFamily } from './family.ts';
 import { laneQueueName, laneQueuePrefix, MAX_BATCH_EVENTS, withTimeout, type LaneBatch } from './queues.ts';
 import { applyEvents, type ProjectionContext, type ReadModel } from './read-model.ts';
 
@@ -17,8 +18,10 @@ export interface LaneOptions {
   checkpoints: Checkpoints;
   /** Connection for the queue (may be a shared ioredis instance). */
   queueConnection: ConnectionOptions;
-  /** Engine prefix; the queue is `${prefix}:projection:${readModel.name}`. */
+  /** Engine prefix; the queue is `${prefix}:${family.kind}:${readModel.name}`. */
   prefix: string;
+  /** Read models by default. */
+  family?: LaneFamily;
   logger: Logger;
   /** Called after the checkpoint moved (read-your-writes notification). */
   onAdvance?(readModel: string, position: number): void;
@@ -66,6 +69,7 @@ export class HandlerFailure extends Error {
 export class Lane {
   readonly name: string;
   readonly queueName: string;
+  private readonly kind: string;
   readonly queue: Queue<LaneBatch, LaneJobResult>;
   private worker: Worker<LaneBatch, LaneJobResult> | undefined;
   private readonly ctx: ProjectionContext;
@@ -76,12 +80,13 @@ export class Lane {
 
   constructor(private readonly options: LaneOptions) {
     this.name = options.readModel.name;
-    this.queueName = laneQueueName(options.prefix, this.name);
+    this.kind = (options.family ?? READ_MODELS).kind;
+    this.queueName = laneQueueName(options.prefix, this.name, this.kind);
     this.log = options.logger.child({ readModel: this.name });
     this.ctx = liveContext(options.db, options.readModel);
     this.queue = new Queue<LaneBatch, LaneJobResult>(this.name, {
       connection: options.queueConnection,
-      prefix: laneQueuePrefix(options.prefix),
+      prefix: laneQueuePrefix(options.prefix, this.kind),
       defaultJobOptions: {
         attempts: options.attempts ?? 5,
         backoff: { type: 'exponential', delay: 200 },
@@ -160,7 +165,7 @@ export class Lane {
     await this.queue.setGlobalConcurrency(1);
     this.worker = new Worker<LaneBatch, LaneJobResult>(this.name, (job) => this.process(job), {
       connection,
-      prefix: laneQueuePrefix(this.options.prefix),
+      prefix: laneQueuePrefix(this.options.prefix, this.kind),
       concurrency: 1,
       autorun: true,
       // With global concurrency 1, a job left active by a killed process blocks the lane until BullMQ declares

@@ -7,6 +7,13 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
+/** How far each read model has got: what read-your-writes waits on. */
+export interface ReadModelProgress {
+  waitForPosition(readModel: string, position: number, timeoutMs: number): Promise<boolean>;
+  /** The position up to which `readModel` has applied every event (its stored checkpoint). */
+  checkpoint(readModel: string): Promise<number>;
+}
+
 export interface ProgressOptions {
   /** How often the `_projections` documents are polled while someone waits (workers may run elsewhere). */
   pollIntervalMs?: number;

@@ -1,5 +1,6 @@
 import type { RedisOptions } from 'ioredis';
 import type { RecordedEvent } from '../../events/envelope.ts';
+import { READ_MODELS } from './family.ts';
 
 /** Largest number of events carried by one job. */
 export const MAX_BATCH_EVENTS = 500;
@@ -51,15 +52,15 @@ export function redisOptions(config: RedisConfig): RedisOptions {
 /**
  * BullMQ forbids ':' in queue names, so the lane queue `${prefix}:projection:${readModel}` is made of the BullMQ
  * key prefix `${prefix}:projection` and the queue name `${readModel}`: its Redis keys are
- * `${prefix}:projection:${readModel}:wait`, `...:active`, etc.
+ * `${prefix}:projection:${readModel}:wait`, `...:active`, etc. Another family of lanes has its own `kind`.
  */
-export function laneQueuePrefix(prefix: string): string {
-  return `${prefix}:projection`;
+export function laneQueuePrefix(prefix: string, kind = READ_MODELS.kind): string {
+  return `${prefix}:${kind}`;
 }
 
 /** Full name of a lane queue, as it appears in Redis keys and logs. */
-export function laneQueueName(prefix: string, readModelName: string): string {
-  return `${laneQueuePrefix(prefix)}:${readModelName}`;
+export function laneQueueName(prefix: string, laneName: string, kind = READ_MODELS.kind): string {
+  return `${laneQueuePrefix(prefix, kind)}:${laneName}`;
 }
 
 export function sleep(ms: number): Promise<void> {

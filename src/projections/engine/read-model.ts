@@ -1,4 +1,5 @@
 import type { Collection, CreateIndexesOptions, Document, IndexSpecification } from 'mongodb';
+import type { EventCatalogue } from '../../events/catalogue.ts';
 import type { RecordedEvent } from '../../events/envelope.ts';
 
 export interface IndexSpec {
@@ -21,12 +22,13 @@ export interface ProjectionContext {
 }
 
 /**
- * One read model = one ordered lane. `apply` is called for every event, in global position order, exactly
- * as the event store delivers them; it must be idempotent per document, by guarding each write with the
+ * One read model = one ordered lane. `apply` is called for every event, in global position order, in its
+ * current schema version (see upcasting); it must be idempotent per document, by guarding each write with the
  * event position (see guard.ts), because delivery is at-least-once.
  */
 export interface ReadModel {
   name: string;
+  /** None for a lane whose effects lie elsewhere (a reactor's commands): its rebuild is then a replay from 0. */
   collections: CollectionSpec[];
   apply(event: RecordedEvent, ctx: ProjectionContext): Promise<void>;
   /**
@@ -44,4 +46,14 @@ export async function applyEvents(readModel: ReadModel, events: readonly Recorde
     return;
   }
   for (const event of events) await readModel.apply(event, ctx);
+}
+
+/** The read model fed every event in its current schema version: how the engine hands events to handlers. */
+export function upcasting(readModel: ReadModel, catalogue: EventCatalogue): ReadModel {
+  const { applyBatch } = readModel;
+  return {
+    ...readModel,
+    apply: (event, ctx) => readModel.apply(catalogue.upcast(event), ctx),
+    ...(applyBatch && { applyBatch: (events, ctx) => applyBatch.call(readModel, events.map((event) => catalogue.upcast(event)), ctx) }),
+  };
 }

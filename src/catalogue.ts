@@ -1,0 +1,25 @@
+import { attachmentEventSchemas } from './commands/attachments/events.ts';
+import { donationEventSchemas } from './commands/donations/events.ts';
+import { messageEventSchemas } from './commands/messages/events.ts';
+import { reservationEventSchemas } from './commands/reservations/reservation.ts';
+import { revoltEventSchemas } from './commands/revolts/events.ts';
+import { auditorEventSchemas } from './commands/staff/roster.ts';
+import { userEventSchemas } from './commands/users/events.ts';
+import { voiceEventSchemas } from './commands/voice/events.ts';
+import { EventCatalogue } from './events/catalogue.ts';
+import { stripeEventSchemas } from './payments/stripe-events.ts';
+
+/** The catalogue of every event type the system records, from each module's schemas (the composition root's). */
+export function buildEventCatalogue(): EventCatalogue {
+  return new EventCatalogue([
+    userEventSchemas,
+    reservationEventSchemas,
+    revoltEventSchemas,
+    messageEventSchemas,
+    attachmentEventSchemas,
+    donationEventSchemas,
+    stripeEventSchemas,
+    auditorEventSchemas,
+    voiceEventSchemas,
+  ]);
+}
