@@ -9,7 +9,7 @@
  * store's order. In the same run, the ceiling: the gateway's raw uWS `app.publish` of EVENTS frames of the same
  * size to the same sockets (the channel's topic), bypassing our pipeline; the clients do the same work per frame.
  *
- * Three processes on loopback only: an API node (HTTP + projections), a gateway-only node (benchmark hook on),
+ * Three processes on loopback only: an API node (HTTP + projections), a gateway-only node (bench/support/gateway-node.ts),
  * and this one, whose main thread sends and keeps time while CLIENT_WORKERS worker threads hold the sockets (so a
  * busy socket loop does not delay the send timestamps). Arrival times are absolute (timeOrigin + now) across
  * threads. Everything is bounded in time; the machine is shared and noisy: compare the rows of one run.
@@ -21,6 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { RawPublish } from './support/raw-publish.ts';
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -33,7 +34,7 @@ await main();
 async function main(): Promise<void> {
   const { Redis } = await import('ioredis');
   const { newId } = await import('../src/events/ids.ts');
-  const { controlChannel } = await import('../src/realtime/gateway.ts');
+  const { rawPublishChannel } = await import('./support/raw-publish.ts');
   const { topics } = await import('../src/realtime/dispatcher.ts');
   const { createEventStore } = await import('../src/events/store/index.ts');
   const { isolatedEngines } = await import('../test/support/engines.ts');
@@ -72,11 +73,10 @@ async function main(): Promise<void> {
     // Long enough that the clients need not heartbeat during the run.
     GATEWAY_HEARTBEAT_MS: '300000',
     GATEWAY_MAX_BUFFERED_BYTES: String(8 * 1024 * 1024),
-    GATEWAY_BENCH_HOOKS: 'true',
   };
   const api = new ServerProcess({ ...env, RUN_GATEWAY: 'false' }, await freePort());
   // GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the gateway node.
-  const gateway = new GatewayProcess(env, await freePort(), (process.env.GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean));
+  const gateway = new GatewayProcess(env, await freePort(), (process.env.GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean), 'bench/support/gateway-node.ts');
   const redis = new Redis(engines.env.REDIS_URL);
   const workers: Worker[] = [];
   try {
@@ -95,9 +95,9 @@ async function main(): Promise<void> {
     const owner = users[0]!;
     const revolt = await http(api.url, 'POST', '/v1/revolts', { token: owner.token, body: { name: 'Bench Rebels' } });
     const channel = revolt.body.channels[0] as string;
-    // The gateway's bench hook (GATEWAY_BENCH_HOOKS): raw uWS publishes of frames to the channel's topic, the ceiling to compare with.
-    const benchPublish = (message: object) =>
-      redis.publish(controlChannel(engines.env.REDIS_PREFIX), JSON.stringify({ type: 'bench-publish', topic: topics.channel(channel), ...message }));
+    // The gateway node's raw uWS publishes of frames to the channel's topic: the ceiling to compare with.
+    const benchPublish = (message: Omit<RawPublish, 'topic'>) =>
+      redis.publish(rawPublishChannel(engines.env.REDIS_PREFIX), JSON.stringify({ topic: topics.channel(channel), ...message } satisfies RawPublish));
     for (const user of users.slice(1)) {
       const res = await http(api.url, 'POST', `/v1/invites/${revolt.body.inviteCode}`, { token: user.token });
       if (res.status !== 200) throw new Error(`join: ${res.status}`);

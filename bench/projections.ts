@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
+import { buildEventCatalogue } from '../src/catalogue.ts';
 import type { EventToAppend, RecordedEvent } from '../src/events/envelope.ts';
 import { MemoryEventStore } from '../src/events/store/memory.ts';
 import { ProjectionEngine } from '../src/projections/engine/engine.ts';
@@ -65,6 +66,7 @@ try {
       redis: { url: REDIS_URL },
       prefix,
       readModels: models,
+      catalogue: buildEventCatalogue(),
       logger: pino({ level: 'warn' }),
       registry: new Registry(),
     });

@@ -17,7 +17,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { pino } from 'pino';
 import type { VoiceMedia } from '../src/voice/media/index.ts';
-import { PlainPeer, startMedia, WORKER_BIN } from '../test/voice/support/peers.ts';
+import { PlainTransportParticipant, startMedia, WORKER_BIN } from '../test/voice/support/participants.ts';
 import { OpusSender } from '../test/voice/support/rtp.ts';
 
 const STEPS = (process.env.BENCH_STEPS ?? '50,100,200,400,500,800,1000,1500,2000').split(',').map(Number);
@@ -68,7 +68,7 @@ const pct = (n: number) => `${n.toFixed(1)}%`;
 async function main(): Promise<void> {
   if (!WORKER_BIN) throw new Error('no mediasoup worker: run bash scripts/mediasoup-worker.sh');
   const media = await startMedia({ nodeId: 'bench', logger: pino({ level: 'warn' }), maxConsumersPerRouter: Number.MAX_SAFE_INTEGER });
-  const consumers: PlainPeer[] = [];
+  const consumers: PlainTransportParticipant[] = [];
   let ffmpeg: ChildProcess | undefined;
   let sender: OpusSender | undefined;
   try {
@@ -88,8 +88,8 @@ async function main(): Promise<void> {
 }
 
 /** The steps: `feed` starts the producer's RTP; `consumers` is filled as the steps go (the caller closes them). */
-async function run(media: VoiceMedia, consumers: PlainPeer[], feed: (target: { ip: string; port: number }) => Promise<void>): Promise<void> {
-  const producer = await PlainPeer.join(media, CHANNEL, 'producer');
+async function run(media: VoiceMedia, consumers: PlainTransportParticipant[], feed: (target: { ip: string; port: number }) => Promise<void>): Promise<void> {
+  const producer = await PlainTransportParticipant.join(media, CHANNEL, 'producer');
   await feed(await producer.produceMic(SSRC, false));
   const producerPackets = async () => (await media.peerStats(CHANNEL, 'producer')).producers[0]?.packets ?? 0;
   /** Counters at one moment: RTP into the producer (mediasoup), RTP out of the sinks (here), CPU of both processes. */
@@ -117,7 +117,7 @@ async function run(media: VoiceMedia, consumers: PlainPeer[], feed: (target: { i
       // Joining is quicker with the producer paused: a worker forwarding to many consumers answers requests slowly.
       await within(media.pauseProducer(CHANNEL, 'producer', 'mic'));
       const joining = performance.now();
-      while (consumers.length < step) consumers.push(await within(PlainPeer.join(media, CHANNEL, `c${consumers.length}`, { receive: true })));
+      while (consumers.length < step) consumers.push(await within(PlainTransportParticipant.join(media, CHANNEL, `c${consumers.length}`, { receive: true })));
       if (process.env.BENCH_DEBUG) console.log(`joined up to ${step} in ${(performance.now() - joining).toFixed(0)} ms`);
       await sleep(500); // every consumer resumed
       await within(media.resumeProducer(CHANNEL, 'producer', 'mic'));

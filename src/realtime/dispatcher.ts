@@ -1,9 +1,8 @@
 import type { RecordedEvent } from '../events/envelope.ts';
-import type { EventStore } from '../events/store/port.ts';
 import { DispatchFrame } from './protocol.ts';
 import { frameOf, kindOf, reachesOthers, routeRevoltEvent, routeUserEvent, subjectOf, type Dispatch } from './routing.ts';
 import type { Session } from './session.ts';
-import { revoltOfEvent, RevoltWorld } from './world.ts';
+import { revoltOfEvent, type RevoltWorld } from './world.ts';
 
 /** uWS topics mirror the dispatcher's indexes: per channel, per revolt, per user. */
 export const topics = {
@@ -47,7 +46,6 @@ function removeFrom<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
  * Frames are queued per session during a batch and written once per socket at its end (one corked write).
  */
 export class Dispatcher {
-  readonly world: RevoltWorld;
   private readonly byUser = new Map<string, Set<Session>>();
   private readonly byRevolt = new Map<string, Set<Session>>();
   private readonly byChannel = new Map<string, Set<Session>>();
@@ -58,11 +56,9 @@ export class Dispatcher {
   dispatched = 0;
 
   constructor(
-    store: EventStore,
+    readonly world: RevoltWorld,
     private readonly hooks: DispatcherHooks,
-  ) {
-    this.world = new RevoltWorld(store);
-  }
+  ) {}
 
   get sessionCount(): number {
     let n = 0;

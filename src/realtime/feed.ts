@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { upcast } from '../events/catalogue.ts';
+import type { EventCatalogue } from '../events/catalogue.ts';
 import type { RecordedEvent } from '../events/envelope.ts';
 import type { EventStore } from '../events/store/port.ts';
 import { eventsChannel, publishedKey, type PublishedBatch } from './publisher.ts';
@@ -33,6 +33,7 @@ export class SerialQueue {
 
 export interface FeedOptions {
   store: EventStore;
+  catalogue: EventCatalogue;
   /** A connection of its own: in subscriber mode it can do nothing else. */
   subscriber: Redis;
   /** For reading the publisher's checkpoint. */
@@ -136,7 +137,7 @@ export class EventFeed {
   }
 
   private async applyInOrder(events: RecordedEvent[]): Promise<void> {
-    const upcasted = events.map((e) => upcast(e));
+    const upcasted = events.map((e) => this.options.catalogue.upcast(e));
     await this.options.apply(upcasted, this.batches > 1);
     this.position = upcasted.at(-1)!.position;
   }

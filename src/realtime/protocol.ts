@@ -92,6 +92,24 @@ export const clientFrameSchema = z
   .discriminatedUnion('op', [identify, resume, heartbeat, presenceUpdate, voiceRequest])
   .refine((parsed) => findUnstorableText(parsed, 'frame') === null, UNSTORABLE_TEXT_MESSAGE);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
+export type ClientFrameOf<O extends ClientFrame['op']> = Extract<ClientFrame, { op: O }>;
+
+const CLIENT_OPS: ReadonlySet<unknown> = new Set([Op.IDENTIFY, Op.RESUME, Op.HEARTBEAT, Op.PRESENCE_UPDATE, Op.VOICE_REQUEST]);
+
+/** A client's text frame decoded, or why the socket is closed instead. */
+export function decodeClientFrame(text: string): { frame: ClientFrame } | { close: number; reason: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { close: CloseCode.DECODE_ERROR, reason: 'frames are JSON' };
+  }
+  const op = (parsed as { op?: unknown } | null)?.op;
+  if (!CLIENT_OPS.has(op)) return { close: CloseCode.UNKNOWN_OPCODE, reason: `unknown op ${String(op).slice(0, 32)}` };
+  const result = clientFrameSchema.safeParse(parsed);
+  if (!result.success) return { close: CloseCode.DECODE_ERROR, reason: `invalid ${String(op)} payload` };
+  return { frame: result.data };
+}
 
 /** Names of the synthetic dispatches the gateway derives from domain events for one session. */
 export const Synthetic = {

@@ -1,10 +1,10 @@
 import type { RecordedEvent } from '../events/envelope.ts';
-import { upcast } from '../events/catalogue.ts';
+import type { EventCatalogue } from '../events/catalogue.ts';
 import type { EventStore } from '../events/store/port.ts';
 import { frameOf, kindOf, routeRevoltEvent, routeUserEvent, seesMessage, subjectOf, type Dispatch } from './routing.ts';
 import type { ResumePoint, Session } from './session.ts';
 import { readUpTo } from './read-range.ts';
-import { addMemberships } from './views.ts';
+import { addMemberships } from './viewer.ts';
 import { revoltOfEvent, RevoltWorld } from './world.ts';
 
 const PAGE = 500;
@@ -24,11 +24,12 @@ export class Replay {
 
   constructor(
     private readonly store: EventStore,
+    private readonly catalogue: EventCatalogue,
     private readonly session: Session,
     point: ResumePoint,
     private readonly onNewRevolt: (revoltId: string) => void,
   ) {
-    this.world = new RevoltWorld(store);
+    this.world = new RevoltWorld(store, catalogue);
     this.position = point.position - 1;
     this.skip = point.skip;
   }
@@ -46,7 +47,7 @@ export class Replay {
   async run(to: number, page?: () => Promise<boolean>): Promise<boolean> {
     for await (const events of readUpTo(this.store, this.position, to, PAGE)) {
       for (const raw of events) {
-        await this.route(upcast(raw));
+        await this.route(this.catalogue.upcast(raw));
         this.position = raw.position;
         if (this.revoked) return false;
       }

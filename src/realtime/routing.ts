@@ -1,18 +1,13 @@
-import type { RevoltState } from '../commands/revolts/state.ts';
-import type { RecordedEvent } from '../events/envelope.ts';
-import { DispatchFrame, Synthetic } from './protocol.ts';
-import { channelView, isMember, revoltView, visibleChannelIds } from './views.ts';
-
 /**
  * Who sees which event: the one set of rules, used by the live dispatcher (for each socket an event may concern)
  * and by RESUME's replay from the event store (for the one session being resumed). Both hold a Viewer per session
  * and the revolt states as of the event (see world.ts), so a replay recomputes exactly what live delivery sent.
  */
-export interface Viewer {
-  readonly userId: string;
-  /** The revolts the user is a member of → the ids of the channels they may view there. Kept by `routeRevoltEvent`. */
-  readonly revolts: Map<string, Set<string>>;
-}
+import type { RevoltState } from '../commands/revolts/state.ts';
+import type { RecordedEvent } from '../events/envelope.ts';
+import { DispatchFrame, Synthetic } from './protocol.ts';
+import type { Viewer } from './viewer.ts';
+import { channelView, isMember, revoltView, visibleChannelIds } from './views.ts';
 
 /** One dispatch for one session: its type, and its payload (or the payload already serialised). */
 export interface Dispatch {

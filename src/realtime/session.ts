@@ -1,5 +1,5 @@
 import type { DispatchFrame } from './protocol.ts';
-import type { Viewer } from './routing.ts';
+import type { Viewer } from './viewer.ts';
 
 /**
  * Where a replay starts so that it regenerates exactly the dispatches after some sequence number: from the event

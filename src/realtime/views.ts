@@ -1,7 +1,5 @@
 import type { ChannelState, RevoltState } from '../commands/revolts/state.ts';
 import { viewableChannels } from '../commands/revolts/visibility.ts';
-import type { Viewer } from './routing.ts';
-import type { RevoltWorld } from './world.ts';
 
 /** A revolt the user may be in: not deleted, and they are a member. */
 export function isMember(state: RevoltState | undefined, userId: string): state is RevoltState {
@@ -12,14 +10,6 @@ export function isMember(state: RevoltState | undefined, userId: string): state 
 export function visibleChannelIds(state: RevoltState | undefined, userId: string): Set<string> {
   if (!isMember(state, userId)) return new Set();
   return new Set(viewableChannels(state, userId).map((c) => c.channelId));
-}
-
-/** Records in the viewer's revolts those of `revoltIds` they are a member of in `world`, with the channels they may view. */
-export function addMemberships(viewer: Viewer, world: Pick<RevoltWorld, 'get'>, revoltIds: Iterable<string>): void {
-  for (const id of revoltIds) {
-    const state = world.get(id);
-    if (isMember(state, viewer.userId)) viewer.revolts.set(id, visibleChannelIds(state, viewer.userId));
-  }
 }
 
 export function channelView(state: RevoltState, channel: ChannelState) {

@@ -1,7 +1,7 @@
 import { revoltStream } from '../commands/revolts/decide.ts';
 import type { RevoltEvent } from '../commands/revolts/events.ts';
 import { evolveRevolt, initialRevoltState, type RevoltState } from '../commands/revolts/state.ts';
-import { upcast } from '../events/catalogue.ts';
+import type { EventCatalogue } from '../events/catalogue.ts';
 import type { RecordedEvent } from '../events/envelope.ts';
 import type { EventStore } from '../events/store/port.ts';
 
@@ -27,7 +27,10 @@ export function revoltOfEvent(event: RecordedEvent): string | undefined {
 export class RevoltWorld {
   private readonly tracked = new Map<string, Tracked>();
 
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly catalogue: EventCatalogue,
+  ) {}
 
   has(revoltId: string): boolean {
     return this.tracked.has(revoltId);
@@ -54,7 +57,7 @@ export class RevoltWorld {
     let revision = -1;
     for (const event of events) {
       if (event.position > position) break;
-      state = evolveRevolt(state, upcast(event) as unknown as RevoltEvent);
+      state = evolveRevolt(state, this.catalogue.upcast(event) as unknown as RevoltEvent);
       revision = event.revision;
     }
     this.tracked.set(revoltId, { state, revision });

@@ -175,7 +175,7 @@ describe('RESUME', () => {
     await sleep(100);
 
     const session = new Session(sessionId, dee.id, 'x', 4096);
-    const replay = new Replay(store, session, { position: base + 1, skip: 0 }, () => {});
+    const replay = new Replay(store, server.server.services.catalogue, session, { position: base + 1, skip: 0 }, () => {});
     await replay.prepare([]);
     await replay.run(server.gateway.position);
     const replayed = session.takeText().map((f) => JSON.parse(f) as Frame);

@@ -25,6 +25,8 @@ export class MainProcess {
     private readonly what: string,
     /** Extra node flags (e.g. --cpu-prof for a benchmark). */
     private readonly nodeArgs: string[] = [],
+    /** The script it runs: `npm start`'s unless a benchmark drives a node of its own. */
+    private readonly entry = 'src/main.ts',
   ) {}
 
   get pid(): number | undefined {
@@ -33,7 +35,7 @@ export class MainProcess {
 
   /** Spawns the process with `env` and polls `healthy` until it answers; `unhealthy` words the timeout. */
   protected async launch(env: NodeJS.ProcessEnv, timeoutMs: number, healthy: () => Promise<boolean>, unhealthy: string): Promise<void> {
-    this.child = spawn(process.execPath, [...this.nodeArgs, '--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [...this.nodeArgs, '--import', 'tsx', this.entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     const deadline = Date.now() + timeoutMs;
@@ -92,8 +94,9 @@ export class GatewayProcess extends MainProcess {
     readonly port: number,
     /** Extra node flags (e.g. --cpu-prof for a benchmark). */
     nodeArgs: string[] = [],
+    entry?: string,
   ) {
-    super('gateway', nodeArgs);
+    super('gateway', nodeArgs, entry);
   }
 
   get url(): string {

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoomStats, VoiceMedia } from '../../src/voice/media/index.ts';
 import { isolatedEngines } from '../support/engines.ts';
-import { PlainPeer, startMedia, WORKER_BIN } from './support/peers.ts';
+import { PlainTransportParticipant, startMedia, WORKER_BIN } from './support/participants.ts';
 import { packetsDuring, waitFor } from './support/rtp.ts';
 
 const HEARTBEAT_MS = 200;
@@ -57,7 +57,7 @@ class ChildNode {
 describe.skipIf(!WORKER_BIN)('voice cluster', () => {
   const engines = isolatedEngines('voice');
   const redises: Redis[] = [];
-  const peers: PlainPeer[] = [];
+  const peers: PlainTransportParticipant[] = [];
   let a: VoiceMedia;
   let b: VoiceMedia;
   let child: ChildNode | undefined;
@@ -68,7 +68,7 @@ describe.skipIf(!WORKER_BIN)('voice cluster', () => {
     return startMedia({ nodeId, redis, redisPrefix: engines.id, heartbeatMs: HEARTBEAT_MS });
   };
   const joinOn = async (media: VoiceMedia, channelId: string, userId: string) => {
-    const peer = await PlainPeer.join(media, channelId, userId, { receive: true });
+    const peer = await PlainTransportParticipant.join(media, channelId, userId, { receive: true });
     peers.push(peer);
     return peer;
   };

@@ -1,14 +1,14 @@
 // The media layer with RTP flowing: participants over PlainTransports, Opus sent from Node's dgram.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VoiceMedia } from '../../src/voice/media/index.ts';
-import { PlainPeer, startMedia, WORKER_BIN } from './support/peers.ts';
+import { PlainTransportParticipant, startMedia, WORKER_BIN } from './support/participants.ts';
 import { packetsDuring, waitFor } from './support/rtp.ts';
 
 type Recorded = { event: string; args: unknown[] };
 
 describe.skipIf(!WORKER_BIN)('voice media: one room, RTP through PlainTransports', () => {
   let media: VoiceMedia;
-  const peers: PlainPeer[] = [];
+  const peers: PlainTransportParticipant[] = [];
   const events: Recorded[] = [];
 
   beforeAll(async () => {
@@ -23,7 +23,7 @@ describe.skipIf(!WORKER_BIN)('voice media: one room, RTP through PlainTransports
   });
 
   const join = async (channelId: string, userId: string, receive = true) => {
-    const peer = await PlainPeer.join(media, channelId, userId, { receive });
+    const peer = await PlainTransportParticipant.join(media, channelId, userId, { receive });
     peers.push(peer);
     return peer;
   };
@@ -56,7 +56,7 @@ describe.skipIf(!WORKER_BIN)('voice media: one room, RTP through PlainTransports
   });
 
   it('mute pauses the producer: the flow stops, consumers hear producerPaused; unmute resumes it', async () => {
-    const [alice, bob] = peers as [PlainPeer, PlainPeer];
+    const [alice, bob] = peers as [PlainTransportParticipant, PlainTransportParticipant];
     await media.pauseProducer('ch-flow', 'alice', 'mic');
     await new Promise((r) => setTimeout(r, 100));
     expect(await packetsDuring(bob.sink!, 300)).toBe(0);
@@ -80,7 +80,7 @@ describe.skipIf(!WORKER_BIN)('voice media: one room, RTP through PlainTransports
   });
 
   it('deafen pauses every consumer of the deafened user only; undeafen resumes them', async () => {
-    const [, bob, carol] = peers as [PlainPeer, PlainPeer, PlainPeer];
+    const [, bob, carol] = peers as [PlainTransportParticipant, PlainTransportParticipant, PlainTransportParticipant];
     await media.setDeafened('ch-flow', 'bob', true);
     await new Promise((r) => setTimeout(r, 100));
     const [bobDuring, carolDuring] = await Promise.all([packetsDuring(bob.sink!, 300), packetsDuring(carol.sink!, 300)]);
@@ -178,7 +178,7 @@ describe.skipIf(!WORKER_BIN)('voice media: one room, RTP through PlainTransports
   });
 
   it('closing a producer closes its consumers; leaving removes the peer; the room closes with the last one', async () => {
-    const [alice, bob] = peers as [PlainPeer, PlainPeer];
+    const [alice, bob] = peers as [PlainTransportParticipant, PlainTransportParticipant];
     await media.closeProducer('ch-flow', 'alice', 'mic');
     await waitFor(
       () => events.some((e) => e.event === 'consumerClosed' && e.args[1] === 'bob' && e.args[2] === bob.consumers[0]!.id),

@@ -14,7 +14,7 @@ import type dgram from 'node:dgram';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WORKER_BIN } from './support/peers.ts';
+import { WORKER_BIN } from './support/participants.ts';
 import { isRtcp, LOOPBACK, OPUS_PT, udpSocket } from './support/rtp.ts';
 
 const SSRC = 0x5eed0001;

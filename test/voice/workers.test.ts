@@ -2,7 +2,7 @@
 // worker that dies (SIGKILL) is replaced while its rooms' participants are told to reconnect.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VoiceMedia } from '../../src/voice/media/index.ts';
-import { PlainPeer, startMedia, WORKER_BIN } from './support/peers.ts';
+import { PlainTransportParticipant, startMedia, WORKER_BIN } from './support/participants.ts';
 import { waitFor } from './support/rtp.ts';
 
 type Recorded = { event: string; args: unknown[] };
@@ -15,7 +15,7 @@ function record(media: VoiceMedia): Recorded[] {
   return events;
 }
 
-const receiving = (peer: PlainPeer, packets = 10) =>
+const receiving = (peer: PlainTransportParticipant, packets = 10) =>
   waitFor(() => peer.sink!.packets >= packets, () => `${peer.userId} received ${peer.sink!.packets} packets`);
 
 async function killWorker(media: VoiceMedia, index: number): Promise<number> {
@@ -37,9 +37,9 @@ async function replaced(media: VoiceMedia, index: number, oldPid: number): Promi
 describe.skipIf(!WORKER_BIN)('voice media across workers', () => {
   let media: VoiceMedia;
   let events: Recorded[];
-  const peers: PlainPeer[] = [];
+  const peers: PlainTransportParticipant[] = [];
   const join = async (userId: string) => {
-    const peer = await PlainPeer.join(media, 'ch-big', userId, { receive: true });
+    const peer = await PlainTransportParticipant.join(media, 'ch-big', userId, { receive: true });
     peers.push(peer);
     return peer;
   };
@@ -78,7 +78,7 @@ describe.skipIf(!WORKER_BIN)('voice media across workers', () => {
   });
 
   it('a worker that dies is replaced; only its participants must reconnect, and the room works again', async () => {
-    const [alice, bob] = peers as [PlainPeer, PlainPeer, PlainPeer];
+    const [alice, bob] = peers as [PlainTransportParticipant, PlainTransportParticipant, PlainTransportParticipant];
     const carolWorker = routers().find((r) => r.peers === 1)!.worker;
     const oldPid = await killWorker(media, carolWorker);
 
@@ -108,7 +108,7 @@ describe.skipIf(!WORKER_BIN)('voice media across workers', () => {
 
 describe.skipIf(!WORKER_BIN)('voice media on a single worker that dies', () => {
   let media: VoiceMedia;
-  const peers: PlainPeer[] = [];
+  const peers: PlainTransportParticipant[] = [];
 
   beforeAll(async () => {
     media = await startMedia({ workers: 1 });
@@ -120,7 +120,7 @@ describe.skipIf(!WORKER_BIN)('voice media on a single worker that dies', () => {
 
   it('recreates the room on the replacement worker and tells everyone to reconnect', async () => {
     const events = record(media);
-    for (const userId of ['dan', 'eve']) peers.push(await PlainPeer.join(media, 'ch-solo', userId, { receive: true }));
+    for (const userId of ['dan', 'eve']) peers.push(await PlainTransportParticipant.join(media, 'ch-solo', userId, { receive: true }));
     await peers[0]!.speak();
     await receiving(peers[1]!);
     const oldPid = await killWorker(media, 0);
@@ -131,8 +131,8 @@ describe.skipIf(!WORKER_BIN)('voice media on a single worker that dies', () => {
     await replaced(media, 0, oldPid);
     expect(media.roomStats()).toEqual([expect.objectContaining({ channelId: 'ch-solo', peers: 0, producers: 0 })]);
 
-    const dan = await PlainPeer.join(media, 'ch-solo', 'dan', { receive: true });
-    const eve = await PlainPeer.join(media, 'ch-solo', 'eve', { receive: true });
+    const dan = await PlainTransportParticipant.join(media, 'ch-solo', 'dan', { receive: true });
+    const eve = await PlainTransportParticipant.join(media, 'ch-solo', 'eve', { receive: true });
     peers.push(dan, eve);
     await dan.speak();
     await receiving(eve);

@@ -100,3 +100,32 @@ export const VoiceEventType = {
   /** A moderator moved this client: media left the old room and joined the new one; create new transports. */
   MOVED: 'moved',
 } as const;
+
+/** What went wrong, as the client reads it. */
+export interface VoiceError {
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+/** The answer to request `id` (VOICE_RESPONSE's `d`). */
+export type VoiceResponse = { id: unknown; ok: true; data: unknown } | { id: unknown; ok: false; error: VoiceError };
+
+/** A pushed event (VOICE_EVENT's `d`). */
+export interface VoiceEvent {
+  type: string;
+  data: unknown;
+}
+
+/**
+ * The one message signalling sends to the other gateway nodes (over the gateway's control channel): `userId`'s
+ * voice is now held by socket `holder` (`<nodeId>:<socketId>`), so the socket holding it elsewhere lets go.
+ */
+export const voiceHolderMessageSchema = z.object({
+  type: z.literal('voice'),
+  kind: z.literal('holder'),
+  nodeId: z.string(),
+  userId: z.string(),
+  holder: z.string(),
+});
+export type VoiceControlMessage = z.infer<typeof voiceHolderMessageSchema>;

@@ -2,7 +2,7 @@
 //   env: VOICE_TEST_NODE_ID, REDIS_URL, REDIS_PREFIX, VOICE_TEST_HEARTBEAT_MS
 //   messages in: {id, cmd: 'speak' | 'receive' | 'packets' | 'stats', channelId?, userId?}; out: {id, result} or {id, error}
 import { Redis } from 'ioredis';
-import { PlainPeer, startMedia } from './peers.ts';
+import { PlainTransportParticipant, startMedia } from './participants.ts';
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const media = await startMedia({
@@ -11,7 +11,7 @@ const media = await startMedia({
   redisPrefix: process.env.REDIS_PREFIX!,
   heartbeatMs: Number(process.env.VOICE_TEST_HEARTBEAT_MS ?? 2000),
 });
-const peers = new Map<string, PlainPeer>();
+const peers = new Map<string, PlainTransportParticipant>();
 
 type Command = { id: number; cmd: string; channelId?: string; userId?: string };
 
@@ -20,12 +20,12 @@ process.on('message', (message: Command) => {
     const { channelId = '', userId = '' } = message;
     switch (message.cmd) {
       case 'speak': {
-        const peer = await PlainPeer.join(media, channelId, userId);
+        const peer = await PlainTransportParticipant.join(media, channelId, userId);
         peers.set(userId, peer);
         return peer.speak();
       }
       case 'receive':
-        peers.set(userId, await PlainPeer.join(media, channelId, userId, { receive: true }));
+        peers.set(userId, await PlainTransportParticipant.join(media, channelId, userId, { receive: true }));
         return null;
       case 'packets':
         return peers.get(userId)?.sink?.packets ?? 0;

@@ -27,13 +27,14 @@ export async function startMedia(options: Partial<VoiceMediaOptions> = {}): Prom
     workerBin: WORKER_BIN!,
     ...options,
   });
-  media.setMaxListeners(0); // every PlainPeer listens
+  media.setMaxListeners(0); // every PlainTransportParticipant listens
   return media;
 }
 
 let nextSsrc = 0x1000_0000 + Math.floor(Math.random() * 0x1000_0000);
 
-export class PlainPeer {
+/** One participant of a room, its media on PlainTransports: RTP sent from and received into this process. */
+export class PlainTransportParticipant {
   readonly consumers: ConsumerParams[] = [];
   sink: RtpSink | undefined;
   sender: OpusSender | undefined;
@@ -50,8 +51,8 @@ export class PlainPeer {
   }
 
   /** Joins the room; with `receive`, a recv transport to a local sink, every consumer resumed as it comes. */
-  static async join(media: VoiceMedia, channelId: string, userId: string, options: { receive?: boolean } = {}): Promise<PlainPeer> {
-    const peer = new PlainPeer(media, channelId, userId);
+  static async join(media: VoiceMedia, channelId: string, userId: string, options: { receive?: boolean } = {}): Promise<PlainTransportParticipant> {
+    const peer = new PlainTransportParticipant(media, channelId, userId);
     const rtpCapabilities = await media.routerRtpCapabilities(channelId);
     await media.join(channelId, userId, { rtpCapabilities });
     if (options.receive) await peer.receive();
