@@ -2,7 +2,7 @@
  * The layers of src/, as README's layout section draws them: an import may point down or sideways within its
  * layer, never up, and there are no cycles. `npm test` runs this (npm run deps) and fails on any violation.
  *
- *   server.ts, main.ts, CLIs            composition: builds everything and wires it
+ *   server.ts, main.ts, catalogue.ts, CLIs   composition: builds everything and wires it
  *   api/  realtime/  voice/             edges: HTTP resources, the gateway, media
  *   http/                               the HTTP kit (errors, auth, rate limits, idempotency…), used by api/ only
  *   commands/  projections/  reactors/  reports/  payments/   the domain: deciders, read models, process managers, replays
@@ -11,7 +11,7 @@
 const bottom = '^src/(events|engines|redis|blobs)/|^src/config\\.ts$';
 const domain = '^src/(commands|projections|reactors|reports|payments)/';
 const edges = '^src/(api|realtime|voice)/';
-const composition = '^src/(server|main)\\.ts$|^src/[^/]+/cli\\.ts$|^src/.*/cli/';
+const composition = '^src/(server|main|catalogue)\\.ts$|^src/[^/]+/cli\\.ts$|^src/.*/cli/';
 
 module.exports = {
   forbidden: [

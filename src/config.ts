@@ -60,8 +60,6 @@ export const configSchema = z.object({
   GATEWAY_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   /** A user whose last socket closed goes offline after this long (a quick reconnect shows nothing). */
   GATEWAY_PRESENCE_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
-  /** Benchmark hooks (a raw uWS publish to a topic, on request over Redis); never in production. */
-  GATEWAY_BENCH_HOOKS: flag('false'),
   /** Run the projection workers in this process (one process per deployment must). */
   RUN_PROJECTIONS: flag('true'),
   /** Where uploaded files live: a local folder, or an S3-compatible bucket (then every S3_* below but S3_REGION is required). */

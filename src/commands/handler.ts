@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import '../events/all.ts';
-import { assertValidEvent, schemaVersionOf, upcast } from '../events/catalogue.ts';
+import type { EventCatalogue } from '../events/catalogue.ts';
 import type { EventToAppend, NewEvent, RecordedEvent } from '../events/envelope.ts';
 import { WrongExpectedRevisionError, type EventStore, type ExpectedRevision } from '../events/store/port.ts';
 import type { Decider } from './decider.ts';
@@ -53,6 +52,14 @@ export interface CommandObserver {
   onConflict?(streamId: string): void;
 }
 
+export interface CommandHandlerOptions {
+  /** Validates and versions the events appended, upcasts the events loaded. */
+  catalogue: EventCatalogue;
+  maxRetries?: number;
+  cacheSize?: number;
+  observer?: CommandObserver;
+}
+
 interface CacheEntry {
   decider: unknown;
   state: unknown;
@@ -71,7 +78,7 @@ export class CommandHandler {
 
   constructor(
     private readonly store: EventStore,
-    private readonly options: { maxRetries?: number; cacheSize?: number; observer?: CommandObserver } = {},
+    private readonly options: CommandHandlerOptions,
   ) {}
 
   async load<S, E extends NewEvent>(streamId: string, decider: Decider<unknown, S, E>): Promise<Loaded<S>> {
@@ -84,7 +91,7 @@ export class CommandHandler {
     }
     const newer = await this.store.readStream(streamId, { fromRevision: revision + 1 });
     for (const event of newer) {
-      state = decider.evolve(state, upcast(event) as unknown as E);
+      state = decider.evolve(state, this.options.catalogue.upcast(event) as unknown as E);
       revision = event.revision;
     }
     this.remember(streamId, decider, state, revision);
@@ -183,7 +190,7 @@ export class CommandHandler {
     for (const event of history) {
       const inAppend = event.revision >= first.revision;
       if (inAppend && event.id !== eventIds(event.revision - first.revision)) break;
-      state = decider.evolve(state, upcast(event) as unknown as E);
+      state = decider.evolve(state, this.options.catalogue.upcast(event) as unknown as E);
       if (inAppend) events.push(event);
     }
     const last = events.at(-1)!;
@@ -191,7 +198,7 @@ export class CommandHandler {
   }
 
   private envelope(event: NewEvent, context: CommandContext, id: string = randomUUID()): EventToAppend {
-    assertValidEvent(event.type, event.data);
+    this.options.catalogue.assertValid(event.type, event.data);
     return {
       id,
       type: event.type,
@@ -201,7 +208,7 @@ export class CommandHandler {
         causationId: context.causationId,
         actorId: context.actorId,
         occurredAt: new Date().toISOString(),
-        schemaVersion: schemaVersionOf(event.type),
+        schemaVersion: this.options.catalogue.schemaVersionOf(event.type),
       },
     };
   }

@@ -35,3 +35,7 @@ export function nameSchema({ what, min, max, form = 'NFC' }: NameRules) {
     .min(min)
     .max(max);
 }
+
+export const usernameSchema = nameSchema({ what: 'a username', min: 2, max: 32, form: 'NFKC' })
+  .regex(/^[^@#:`]+$/, 'a username may not contain @ # : or `')
+  .refine((u) => u !== 'everyone' && u !== 'here', 'that username is reserved');

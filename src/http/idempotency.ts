@@ -14,6 +14,11 @@ declare module 'fastify' {
      * runs the route again, with the same ids. `secretFields` of the body stay out of the key's fingerprint too.
      */
     secretAnswer?: { secretFields: readonly string[] };
+    /**
+     * The route makes a retried Idempotency-Key safe by itself, so the key is not claimed and its answer not
+     * stored: for answers that carry a secret (a payment's client secret) that must not be kept anywhere.
+     */
+    ownIdempotency?: boolean;
   }
 }
 

@@ -4,22 +4,19 @@ import type { Logger } from 'pino';
 import type { BlobStore } from '../blobs/port.ts';
 import type { CommandHandler } from '../commands/handler.ts';
 import type { Config } from '../config.ts';
+import type { EventCatalogue } from '../events/catalogue.ts';
 import type { EventStore } from '../events/store/port.ts';
 import type { StripeGateway } from '../payments/stripe.ts';
+import type { ReadModelProgress } from '../projections/engine/progress.ts';
 import type { Metrics } from './metrics.ts';
-
-/** How far each read model has got: what read-your-writes waits on. */
-export interface ReadModelProgress {
-  waitForPosition(readModel: string, position: number, timeoutMs: number): Promise<boolean>;
-  /** The position up to which `readModel` has applied every event (its stored checkpoint). */
-  checkpoint(readModel: string): Promise<number>;
-}
 
 /** Everything routes need, built once by the composition root (src/main.ts). */
 export interface Services {
   config: Config;
   logger: Logger;
   store: EventStore;
+  /** Every event type's schema and version: for whatever reads events outside the command handler and projections. */
+  catalogue: EventCatalogue;
   commands: CommandHandler;
   db: Db;
   redis: Redis;

@@ -1,6 +1,7 @@
 import { MongoClient } from 'mongodb';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
+import { buildEventCatalogue } from '../catalogue.ts';
 import { loadConfig } from '../config.ts';
 import { createEventStore } from '../events/store/index.ts';
 import { ProjectionEngine } from './engine/engine.ts';
@@ -33,6 +34,7 @@ async function main(args: string[]): Promise<number> {
     redis: { url: config.REDIS_URL },
     prefix: config.REDIS_PREFIX,
     readModels,
+    catalogue: buildEventCatalogue(),
     logger,
     registry: new Registry(),
   });

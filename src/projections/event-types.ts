@@ -1,17 +1,15 @@
-import '../events/all.ts';
 import type { DonationEvent } from '../commands/donations/events.ts';
 import type { MessageEvent, PinEvent } from '../commands/messages/events.ts';
 import type { RevoltEvent } from '../commands/revolts/events.ts';
 import type { UserEvent } from '../commands/users/events.ts';
 import type { VoiceEvent } from '../commands/voice/events.ts';
-import { upcast } from '../events/catalogue.ts';
 import type { RecordedEvent } from '../events/envelope.ts';
 
 /** The domain events read models project, as recorded (with position and metadata). */
 export type DomainEvent = RecordedEvent & (UserEvent | RevoltEvent | MessageEvent | PinEvent | DonationEvent | VoiceEvent);
 
-/** Read models see every event in its current schema version. */
-export const asDomainEvent = (event: RecordedEvent) => upcast(event) as DomainEvent;
+/** Read models see every event in its current schema version: the projection engine upcasts before applying. */
+export const asDomainEvent = (event: RecordedEvent) => event as DomainEvent;
 
 export type MessageSentEvent = RecordedEvent & Extract<MessageEvent, { type: 'MessageSent' }>;
 

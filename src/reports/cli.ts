@@ -1,10 +1,11 @@
 import { userInfo } from 'node:os';
 import { randomUUID } from 'node:crypto';
+import { buildEventCatalogue } from '../catalogue.ts';
 import { CommandHandler } from '../commands/handler.ts';
 import { loadConfig } from '../config.ts';
 import { idSchema } from '../events/ids.ts';
 import { createEventStore } from '../events/store/index.ts';
-import { changeRoster, rosterDecider, AUDIT_ROSTER_STREAM } from './audit/roster.ts';
+import { changeRoster, rosterDecider, AUDIT_ROSTER_STREAM } from '../commands/staff/roster.ts';
 import { verifyFinancialChains } from './audit/verify.ts';
 
 const USAGE = `usage: npm run audit -- verify [--json]                 check the hash chain of every financial stream
@@ -37,7 +38,7 @@ async function main(args: string[]): Promise<number> {
       }
       return report.ok ? 0 : 1;
     }
-    const commands = new CommandHandler(store);
+    const commands = new CommandHandler(store, { catalogue: buildEventCatalogue() });
     if (command === 'auditors') {
       const { state } = await commands.load(AUDIT_ROSTER_STREAM, rosterDecider);
       for (const userId of state.auditors) console.log(userId);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveAttachments } from '../../src/commands/attachments/resolve.ts';
-import { UPLOAD_RATE_LIMIT } from '../../src/commands/attachments/routes.ts';
+import { UPLOAD_RATE_LIMIT } from '../../src/api/attachments/routes.ts';
 import { AppError } from '../../src/commands/errors.ts';
 import { gifHeader, jpegHeader, png } from '../blobs/files.ts';
 import { startTestServer } from '../support/api.ts';

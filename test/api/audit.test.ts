@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventHash } from '../../src/commands/donations/chain.ts';
-import { changeRoster } from '../../src/reports/audit/roster.ts';
+import { changeRoster } from '../../src/commands/staff/roster.ts';
 import { startTestServer } from '../support/api.ts';
 import { PG_TEST_URL } from '../support/engines.ts';
 import { chargeRefundedEvent, paymentIntentEvent, signed, STRIPE_TEST_ENV } from '../payments/stripe-webhooks.ts';

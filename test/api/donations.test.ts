@@ -4,7 +4,7 @@ import { reservationStream } from '../../src/commands/reservations/reservation.t
 import { liveContext } from '../../src/projections/engine/context.ts';
 import { readModels } from '../../src/projections/read-models.ts';
 import { createStripeGateway } from '../../src/payments/stripe.ts';
-import { changeRoster } from '../../src/reports/audit/roster.ts';
+import { changeRoster } from '../../src/commands/staff/roster.ts';
 import { startTestServer } from '../support/api.ts';
 import { chargeRefundedEvent, paymentIntentEvent, signed, STRIPE_TEST_ENV } from '../payments/stripe-webhooks.ts';
 

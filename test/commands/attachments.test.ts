@@ -10,6 +10,7 @@ import {
 import { attachmentDecider, attachmentStream, attachmentUrl, type AttachmentCommand } from '../../src/commands/attachments/decide.ts';
 import type { AttachmentEvent } from '../../src/commands/attachments/events.ts';
 import { resolveAttachments } from '../../src/commands/attachments/resolve.ts';
+import { buildEventCatalogue } from '../../src/catalogue.ts';
 import { AppError } from '../../src/commands/errors.ts';
 import { CommandHandler } from '../../src/commands/handler.ts';
 import { newId } from '../../src/events/ids.ts';
@@ -193,7 +194,7 @@ describe('image dimensions', () => {
 
 describe('resolveAttachments (over the in-memory event store)', () => {
   const store = new MemoryEventStore();
-  const commands = new CommandHandler(store);
+  const commands = new CommandHandler(store, { catalogue: buildEventCatalogue() });
   const context = { actorId: alice, correlationId: 'c', causationId: 'c' };
   const upload = async (overrides: Partial<AttachmentCommand> = {}) => {
     const command = record(overrides);

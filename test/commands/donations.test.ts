@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { buildEventCatalogue } from '../../src/catalogue.ts';
 import { CommandHandler } from '../../src/commands/handler.ts';
 import { canonicalJson, ChainVerifier, eventHash, genesisHash, sealHashChain } from '../../src/commands/donations/chain.ts';
 import { donationDecider, type DonationCommand, type DonationState } from '../../src/commands/donations/decide.ts';
@@ -8,9 +9,9 @@ import { revoltDecider } from '../../src/commands/revolts/decide.ts';
 import type { RevoltEvent } from '../../src/commands/revolts/events.ts';
 import type { RevoltState } from '../../src/commands/revolts/state.ts';
 import { MemoryEventStore } from '../../src/events/store/memory.ts';
-import '../../src/events/all.ts';
 import { given } from '../support/decider.ts';
 
+const catalogue = buildEventCatalogue();
 const at = '2026-01-01T00:00:00.000Z';
 const later = '2026-01-01T00:05:00.000Z';
 const id = (c: string) => c.repeat(24);
@@ -244,7 +245,7 @@ describe('hash chain', () => {
 
   it('the handler seals each appended event with the previous hash; the verifier finds the first bad revision', async () => {
     const store = new MemoryEventStore();
-    const handler = new CommandHandler(store);
+    const handler = new CommandHandler(store, { catalogue });
     const context = { actorId: OWNER, correlationId: 'c', causationId: 'c' };
     await handler.execute('donation-x', donationDecider, pledge(), context, { seal: sealHashChain });
     await handler.execute('donation-x', donationDecider, succeeded(), context, { seal: sealHashChain });
@@ -270,7 +271,7 @@ describe('hash chain', () => {
 
   it('a conflicting append is resealed against the new predecessor on retry', async () => {
     const store = new MemoryEventStore();
-    const [first, second] = [new CommandHandler(store), new CommandHandler(store)];
+    const [first, second] = [new CommandHandler(store, { catalogue }), new CommandHandler(store, { catalogue })];
     const context = { actorId: OWNER, correlationId: 'c', causationId: 'c' };
     await first.execute('donation-y', donationDecider, pledge(), context, { seal: sealHashChain });
     await second.load('donation-y', donationDecider); // caches revision 0

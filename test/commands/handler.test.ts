@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildEventCatalogue } from '../../src/catalogue.ts';
 import { CommandHandler, type CommandContext } from '../../src/commands/handler.ts';
 import { RequestIds } from '../../src/commands/request-ids.ts';
 import { createEventStore } from '../../src/events/store/index.ts';
@@ -8,9 +9,9 @@ import { AppError } from '../../src/commands/errors.ts';
 import type { Decider } from '../../src/commands/decider.ts';
 import { MemoryEventStore } from '../../src/events/store/memory.ts';
 import { WrongExpectedRevisionError, type EventStore } from '../../src/events/store/port.ts';
-import '../../src/events/all.ts';
 import { isolatedEngines } from '../support/engines.ts';
 
+const catalogue = buildEventCatalogue();
 const context = { actorId: 'actor-1', correlationId: 'corr-1', causationId: 'cause-1' };
 const at = '2026-01-01T00:00:00.000Z';
 
@@ -20,7 +21,7 @@ const claim = (ownerId: string) => ({ type: 'Claim' as const, kind: 'k', ownerId
 describe('command handler', () => {
   it('appends what decide returns, with correlation, causation, actor, time and schema version', async () => {
     const store = new MemoryEventStore();
-    const handler = new CommandHandler(store);
+    const handler = new CommandHandler(store, { catalogue });
     const result = await handler.execute('s-1', reservationDecider, claim('a'), context);
     expect(result.position).toBeGreaterThan(0);
     expect(result.revision).toBe(0);
@@ -32,7 +33,7 @@ describe('command handler', () => {
 
   it('appends nothing when decide returns nothing', async () => {
     const store = new MemoryEventStore();
-    const handler = new CommandHandler(store);
+    const handler = new CommandHandler(store, { catalogue });
     await handler.execute('s-1', reservationDecider, claim('a'), context);
     const again = await handler.execute('s-1', reservationDecider, claim('a'), context);
     expect(again.events).toEqual([]);
@@ -42,7 +43,7 @@ describe('command handler', () => {
 
   it('serialises concurrent commands on one stream in one process', async () => {
     const store = new MemoryEventStore();
-    const handler = new CommandHandler(store);
+    const handler = new CommandHandler(store, { catalogue });
     await Promise.all(Array.from({ length: 50 }, (_, i) => handler.execute('s-1', reservationDecider, claim(`o${i}`), context)));
     const events = await store.readStream('s-1');
     expect(events.map((e) => e.revision)).toEqual(Array.from({ length: 50 }, (_, i) => i));
@@ -50,8 +51,8 @@ describe('command handler', () => {
 
   it('two processes writing one stream retry on conflict, and a stale cache never wins', async () => {
     const store = new MemoryEventStore();
-    const a = new CommandHandler(store);
-    const b = new CommandHandler(store);
+    const a = new CommandHandler(store, { catalogue });
+    const b = new CommandHandler(store, { catalogue });
     await a.execute('s-1', reservationDecider, claim('a0'), context);
     await b.execute('s-1', reservationDecider, claim('b0'), context);
     // a's cache is at revision 0 while the stream is at 1: it must top up, not overwrite.
@@ -71,15 +72,15 @@ describe('command handler', () => {
       },
       readStream: inner.readStream.bind(inner),
     });
-    const handler = new CommandHandler(alwaysConflicting, { maxRetries: 3 });
+    const handler = new CommandHandler(alwaysConflicting, { catalogue, maxRetries: 3 });
     await expect(handler.execute('s-1', reservationDecider, claim('a'), context)).rejects.toMatchObject({ status: 409, code: 'concurrency_conflict' });
   });
 
   it('a creation that expects no stream fails with a conflict instead of retrying', async () => {
     const store = new MemoryEventStore();
-    const handler = new CommandHandler(store);
+    const handler = new CommandHandler(store, { catalogue });
     await handler.execute('s-1', reservationDecider, claim('a'), context);
-    const other = new CommandHandler(store);
+    const other = new CommandHandler(store, { catalogue });
     const error = await other.execute('s-1', reservationDecider, claim('b'), context, { expected: 'no_stream' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ status: 409, code: 'already_exists' });
@@ -92,7 +93,7 @@ describe('command handler', () => {
       evolve: (s) => s,
       decide: () => [{ type: 'NoSuchEvent', data: {} }],
     };
-    await expect(new CommandHandler(store).execute('s-1', rogue, null, context)).rejects.toThrow(/unknown event type/);
+    await expect(new CommandHandler(store, { catalogue }).execute('s-1', rogue, null, context)).rejects.toThrow(/unknown event type/);
     expect(await store.readStream('s-1')).toEqual([]);
   });
 });
@@ -125,14 +126,14 @@ describe('command handler with the ids of an Idempotency-Key', () => {
     const s = stream('applied');
     const seed = randomBytes(16).toString('hex');
     const first = attempt(seed, false);
-    const a1 = await new CommandHandler(store).execute(s, appendsEveryTime, 'a', first);
-    const a2 = await new CommandHandler(store).execute(s, appendsEveryTime, 'b', first);
+    const a1 = await new CommandHandler(store, { catalogue }).execute(s, appendsEveryTime, 'a', first);
+    const a2 = await new CommandHandler(store, { catalogue }).execute(s, appendsEveryTime, 'b', first);
     // Someone else writes to the stream before the retry comes.
-    await new CommandHandler(store).execute(s, appendsEveryTime, 'someone-else', context);
+    await new CommandHandler(store, { catalogue }).execute(s, appendsEveryTime, 'someone-else', context);
     const head = await store.headPosition();
 
     const retry = attempt(seed, true);
-    const afterCrash = new CommandHandler(store); // a fresh process: nothing cached
+    const afterCrash = new CommandHandler(store, { catalogue }); // a fresh process: nothing cached
     const r1 = await afterCrash.execute(s, appendsEveryTime, 'a', retry);
     const r2 = await afterCrash.execute(s, appendsEveryTime, 'b', retry);
 
@@ -150,9 +151,9 @@ describe('command handler with the ids of an Idempotency-Key', () => {
   it('another request, or one without a key, is not mistaken for the earlier one', async () => {
     const store = new MemoryEventStore();
     const s = stream('distinct');
-    await new CommandHandler(store).execute(s, appendsEveryTime, 'a', attempt('seed-1', false));
-    const other = await new CommandHandler(store).execute(s, appendsEveryTime, 'a', attempt('seed-2', true));
-    const unkeyed = await new CommandHandler(store).execute(s, appendsEveryTime, 'a', context);
+    await new CommandHandler(store, { catalogue }).execute(s, appendsEveryTime, 'a', attempt('seed-1', false));
+    const other = await new CommandHandler(store, { catalogue }).execute(s, appendsEveryTime, 'a', attempt('seed-2', true));
+    const unkeyed = await new CommandHandler(store, { catalogue }).execute(s, appendsEveryTime, 'a', context);
     expect([other.alreadyApplied, unkeyed.alreadyApplied]).toEqual([undefined, undefined]);
     expect(await store.readStream(s)).toHaveLength(3);
   });
@@ -164,8 +165,8 @@ describe('command handler with the ids of an Idempotency-Key', () => {
         const seed = randomBytes(16).toString('hex');
         // Two processes: the first attempt, and a retry that took its claim over while it was still running.
         const [a, b] = await Promise.all([
-          new CommandHandler(postgres).execute(s, appendsEveryTime, 'x', attempt(seed, false), expected ? { expected } : {}),
-          new CommandHandler(postgres).execute(s, appendsEveryTime, 'x', attempt(seed, true), expected ? { expected } : {}),
+          new CommandHandler(postgres, { catalogue }).execute(s, appendsEveryTime, 'x', attempt(seed, false), expected ? { expected } : {}),
+          new CommandHandler(postgres, { catalogue }).execute(s, appendsEveryTime, 'x', attempt(seed, true), expected ? { expected } : {}),
         ]);
         expect(await postgres.readStream(s)).toHaveLength(1);
         expect(a.position).toBe(b.position);
@@ -179,9 +180,9 @@ describe('command handler with the ids of an Idempotency-Key', () => {
     const store = new MemoryEventStore();
     const s = stream('lost');
     const seed = randomBytes(16).toString('hex');
-    const winner = await new CommandHandler(store).execute(s, appendsEveryTime, 'x', attempt(seed, true), { expected: 'no_stream' });
+    const winner = await new CommandHandler(store, { catalogue }).execute(s, appendsEveryTime, 'x', attempt(seed, true), { expected: 'no_stream' });
     // The first attempt never checks before deciding (its seed is new), so only the append tells it.
-    const loser = await new CommandHandler(store).execute(s, appendsEveryTime, 'x', attempt(seed, false), { expected: 'no_stream' });
+    const loser = await new CommandHandler(store, { catalogue }).execute(s, appendsEveryTime, 'x', attempt(seed, false), { expected: 'no_stream' });
     expect(loser).toMatchObject({ alreadyApplied: true, position: winner.position, state: { owners: ['x'] } });
     expect(await store.readStream(s)).toHaveLength(1);
   });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { usernameSchema } from '../../src/commands/auth/routes.ts';
-import { hasHiddenCharacters, nameSchema } from '../../src/commands/names.ts';
+import { hasHiddenCharacters, nameSchema, usernameSchema } from '../../src/commands/names.ts';
 
 const channelName = nameSchema({ what: 'a channel name', min: 1, max: 100 });
 

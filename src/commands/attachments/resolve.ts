@@ -1,6 +1,6 @@
 import { idSchema } from '../../events/ids.ts';
-import type { Services } from '../../http/services.ts';
 import { ruleBroken } from '../errors.ts';
+import type { CommandHandler } from '../handler.ts';
 import { attachmentDecider, attachmentStream, toMessageAttachment } from './decide.ts';
 import type { MessageAttachment } from './events.ts';
 
@@ -15,7 +15,7 @@ export const MAX_ATTACHMENTS_PER_MESSAGE = 10;
  * never a read model, so it is exact right after the upload.
  */
 export async function resolveAttachments(
-  services: Pick<Services, 'commands'>,
+  { commands }: { commands: CommandHandler },
   uploaderId: string,
   ids: string[],
 ): Promise<MessageAttachment[]> {
@@ -32,7 +32,7 @@ export async function resolveAttachments(
   const loaded = await Promise.all(
     ids.map(async (attachmentId) => {
       if (!idSchema.safeParse(attachmentId).success) return { attachmentId, attachment: null };
-      const { state } = await services.commands.load(attachmentStream(attachmentId), attachmentDecider);
+      const { state } = await commands.load(attachmentStream(attachmentId), attachmentDecider);
       return { attachmentId, attachment: state.attachment };
     }),
   );

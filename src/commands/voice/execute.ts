@@ -3,7 +3,7 @@
  * commands through the command handler, so each change is an event with the usual metadata; every error is an
  * AppError from src/commands/errors.ts (the gateway maps `status`/`code` to its error frames).
  *
- *   const voice = voiceCommands(services);   // shared per Services (createVoiceCommands(services) makes a new one)
+ *   const voice = voiceCommands(services);   // shared per dependencies object (createVoiceCommands makes a new one)
  *   await voice.join(userId, channelId, { selfMute: false })   → VoiceJoinResult (session, settings, participants)
  *   await voice.leave(userId)                                   → VoiceLeaveResult (no-op when not connected)
  *   await voice.leaveEverywhere(userId)                         → same, reason `connection_lost`: call on socket close
@@ -37,14 +37,13 @@
  *   operation treats as "not connected" (the channel's own stream is the truth about who is in it).
  * - move: claim the target, leave the source (`moved`), join the target with `movedBy`.
  */
-import type { Services } from '../../http/services.ts';
 import { newId } from '../../events/ids.ts';
 import { AppError, notFound, ruleBroken } from '../errors.ts';
-import type { CommandContext, CommandResult } from '../handler.ts';
+import type { CommandContext, CommandHandler, CommandResult } from '../handler.ts';
 import { keyedQueue } from '../keyed-queue.ts';
 import { idFor } from '../request-ids.ts';
 import { revoltDecider, revoltStream } from '../revolts/decide.ts';
-import { channelRevolt } from '../../projections/channels/directory.ts';
+import { channelRevolt, type ChannelDirectorySources } from '../../projections/channels/directory.ts';
 import type { RevoltState } from '../revolts/state.ts';
 import type { VoiceChannelCommand, VoiceSelfPatch } from './commands.ts';
 import { voiceChannelDecider, voiceChannelStream, voiceUserDecider, voiceUserStream } from './decide.ts';
@@ -158,20 +157,25 @@ function viewOf(state: VoiceChannelState): VoiceChannelView | null {
   };
 }
 
-const instances = new WeakMap<Services, VoiceCommands>();
+/** What the service runs on: the command handler, and the channel directory that finds a channel's revolt. */
+export interface VoiceDependencies extends ChannelDirectorySources {
+  commands: CommandHandler;
+}
 
-/** The one service of a Services object (HTTP routes, revolt commands and the gateway share its per-user queue). */
-export function voiceCommands(services: Services): VoiceCommands {
-  let instance = instances.get(services);
+const instances = new WeakMap<VoiceDependencies, VoiceCommands>();
+
+/** The one service of a dependencies object (HTTP routes, revolt commands and the gateway share its per-user queue). */
+export function voiceCommands(dependencies: VoiceDependencies): VoiceCommands {
+  let instance = instances.get(dependencies);
   if (!instance) {
-    instance = createVoiceCommands(services);
-    instances.set(services, instance);
+    instance = createVoiceCommands(dependencies);
+    instances.set(dependencies, instance);
   }
   return instance;
 }
 
-export function createVoiceCommands(services: Services): VoiceCommands {
-  const { commands } = services;
+export function createVoiceCommands(dependencies: VoiceDependencies): VoiceCommands {
+  const { commands } = dependencies;
   /** Multi-stream operations on one user run one at a time within the process. */
   const serialised = keyedQueue();
 
@@ -194,7 +198,7 @@ export function createVoiceCommands(services: Services): VoiceCommands {
 
   /** The revolt of a channel: from the voice stream when a session runs (it survives the channel's deletion), else the directory. */
   async function revoltOfVoiceChannel(channelId: string, state?: VoiceChannelState): Promise<RevoltState> {
-    return revoltById(state?.revoltId || (await channelRevolt(services, channelId)));
+    return revoltById(state?.revoltId || (await channelRevolt(dependencies, channelId)));
   }
 
   /** The channel the user is in: their claim, confirmed by the channel's own stream. */

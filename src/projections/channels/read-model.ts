@@ -51,7 +51,7 @@ export const channelsReadModel: ReadModel = {
             position: d.position,
             ...(d.categoryId !== undefined && { categoryId: d.categoryId }),
             permissions: [],
-            settings: d.settings,
+            settings: { ...d.settings, ...(d.settings.archivedAt !== undefined && { archivedAt: new Date(d.settings.archivedAt) }) },
             lastActivity: createdAt,
             createdAt,
             updatedAt: createdAt,

@@ -6,25 +6,30 @@ import { revoltDecider, revoltStream } from '../../commands/revolts/decide.ts';
 import { liveRevolt, visibleRevolt } from '../../commands/revolts/authority.ts';
 import { subjectOf, type ChannelState, type RevoltState } from '../../commands/revolts/state.ts';
 import { channelIdsShownTo } from '../../commands/revolts/visibility.ts';
-import type { Services } from '../../http/services.ts';
-import { revoltOfChannel } from '../channels/directory.ts';
+import type { CommandHandler } from '../../commands/handler.ts';
+import { revoltOfChannel, type ChannelDirectorySources } from '../channels/directory.ts';
+
+/** Where revolts are read from: their aggregates, through the command handler's cache. */
+export interface RevoltSource {
+  commands: CommandHandler;
+}
 
 /**
  * Queries authorise against the revolt aggregate (cached, topped up from the store), not the read model, so a
  * member who was just kicked or lost a role sees nothing more from the very next request.
  */
-export async function loadRevolt(services: Services, revoltId: string): Promise<RevoltState> {
-  const { state } = await services.commands.load(revoltStream(revoltId), revoltDecider);
+export async function loadRevolt({ commands }: RevoltSource, revoltId: string): Promise<RevoltState> {
+  const { state } = await commands.load(revoltStream(revoltId), revoltDecider);
   return liveRevolt(state);
 }
 
 /** The revolt, if the user may see it (public, or a member); otherwise 404. */
-export async function requireVisible(services: Services, revoltId: string, userId: string): Promise<RevoltState> {
-  return visibleRevolt(await loadRevolt(services, revoltId), userId);
+export async function requireVisible(source: RevoltSource, revoltId: string, userId: string): Promise<RevoltState> {
+  return visibleRevolt(await loadRevolt(source, revoltId), userId);
 }
 
-export async function requireMember(services: Services, revoltId: string, userId: string): Promise<RevoltState> {
-  const revolt = await loadRevolt(services, revoltId);
+export async function requireMember(source: RevoltSource, revoltId: string, userId: string): Promise<RevoltState> {
+  const revolt = await loadRevolt(source, revoltId);
   if (!revolt.members.has(userId)) throw notFound('revolt');
   return revolt;
 }
@@ -51,14 +56,14 @@ export function mayReadChannel(revolt: RevoltState, userId: string, channelId: s
 
 /** The channel if the user may view it and holds `needed` in it; a channel they can't view is reported missing. */
 export async function requireChannelAccess(
-  services: Services,
+  sources: RevoltSource & ChannelDirectorySources,
   channelId: string,
   userId: string,
   needed: Permission[],
 ): Promise<{ revolt: RevoltState; channel: ChannelState }> {
-  const revoltId = await revoltOfChannel(services, channelId);
+  const revoltId = await revoltOfChannel(sources, channelId);
   if (!revoltId) throw notFound('channel');
-  const revolt = await loadRevolt(services, revoltId);
+  const revolt = await loadRevolt(sources, revoltId);
   const channel = revolt.channels.get(channelId);
   const subject = subjectOf(revolt, userId);
   if (!channel || !subject) throw notFound('channel');
@@ -82,8 +87,8 @@ export function revoltDocShownTo(doc: Document, state: RevoltState, userId: stri
 }
 
 /** Revolts documents as `userId` may see them, each against its aggregate (cached, so a page costs little). */
-export function revoltDocsShownTo(services: Services, docs: Document[], userId: string): Promise<Document[]> {
+export function revoltDocsShownTo({ commands }: RevoltSource, docs: Document[], userId: string): Promise<Document[]> {
   return Promise.all(
-    docs.map(async (doc) => revoltDocShownTo(doc, (await services.commands.load(revoltStream(doc.id as string), revoltDecider)).state, userId)),
+    docs.map(async (doc) => revoltDocShownTo(doc, (await commands.load(revoltStream(doc.id as string), revoltDecider)).state, userId)),
   );
 }

@@ -4,6 +4,7 @@ import { Queue } from 'bullmq';
 import { MongoClient, type Db } from 'mongodb';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { buildEventCatalogue } from '../../../src/catalogue.ts';
 import type { RecordedEvent } from '../../../src/events/envelope.ts';
 import type { EventStore } from '../../../src/events/store/port.ts';
 import { ProjectionEngine, type ProjectionEngineOptions } from '../../../src/projections/engine/engine.ts';
@@ -171,6 +172,7 @@ export async function testEnv(): Promise<TestEnv> {
         prefix,
         logger: pino({ level: 'silent' }),
         registry: new Registry(),
+        catalogue: buildEventCatalogue(),
         pollIntervalMs: 20,
         ...options,
       });

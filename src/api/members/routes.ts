@@ -1,0 +1,81 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Document } from 'mongodb';
+import { z } from 'zod';
+import { notFound } from '../../commands/errors.ts';
+import { idSchema } from '../../events/ids.ts';
+import { requireAuth } from '../../http/context.ts';
+import { awaitReadModels } from '../../http/read-your-writes.ts';
+import type { Services } from '../../http/services.ts';
+import { requireMember } from '../../projections/revolts/access.ts';
+import { limitSchema } from '../../projections/views.ts';
+import { executeOnRevolt } from '../revolts/execute.ts';
+
+const revoltParams = z.object({ revoltId: idSchema });
+const memberParams = z.object({ revoltId: idSchema, userId: idSchema });
+const reasonQuery = z.object({ reason: z.string().trim().min(1).max(512).optional() }).strict();
+
+/** A revolt's members: leaving, kicks, bans, and the member list. */
+export const memberRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
+  const revolts = services.db.collection('revolts');
+
+  app.delete('/revolts/:revoltId/members/@me', { schema: { params: revoltParams, tags: ['members'] } }, async (request, reply) => {
+    const { userId } = requireAuth(request);
+    await executeOnRevolt(services, request, reply, request.params.revoltId, { type: 'LeaveRevolt', actorId: userId, at: new Date().toISOString() });
+    return reply.status(204).send();
+  });
+
+  app.delete(
+    '/revolts/:revoltId/members/:userId',
+    { schema: { params: memberParams, querystring: reasonQuery, tags: ['members'] } },
+    async (request, reply) => {
+      const { userId } = requireAuth(request);
+      const { revoltId, userId: target } = request.params;
+      const { reason } = request.query;
+      await executeOnRevolt(services, request, reply, revoltId, { type: 'KickMember', actorId: userId, userId: target, ...(reason && { reason }), at: new Date().toISOString() });
+      return reply.status(204).send();
+    },
+  );
+
+  app.put(
+    '/revolts/:revoltId/bans/:userId',
+    { schema: { params: memberParams, body: z.object({ reason: z.string().trim().min(1).max(512).optional() }).strict().default({}), tags: ['members'] } },
+    async (request, reply) => {
+      const { userId } = requireAuth(request);
+      const { revoltId, userId: target } = request.params;
+      const { reason } = request.body;
+      await executeOnRevolt(services, request, reply, revoltId, { type: 'BanMember', actorId: userId, userId: target, ...(reason && { reason }), at: new Date().toISOString() });
+      return reply.status(204).send();
+    },
+  );
+
+  app.delete('/revolts/:revoltId/bans/:userId', { schema: { params: memberParams, tags: ['members'] } }, async (request, reply) => {
+    const { userId } = requireAuth(request);
+    const { revoltId, userId: target } = request.params;
+    await executeOnRevolt(services, request, reply, revoltId, { type: 'UnbanMember', actorId: userId, userId: target, at: new Date().toISOString() });
+    return reply.status(204).send();
+  });
+
+  app.get(
+    '/revolts/:revoltId/members',
+    {
+      schema: {
+        params: revoltParams,
+        querystring: z.object({ limit: limitSchema, after: idSchema.optional() }),
+        tags: ['revolts'],
+      },
+    },
+    async (request) => {
+      const { userId } = requireAuth(request);
+      await requireMember(services, request.params.revoltId, userId);
+      await awaitReadModels(services, request, ['revolts']);
+      const doc = await revolts.findOne({ id: request.params.revoltId }, { projection: { members: 1 } });
+      if (!doc) throw notFound('revolt');
+      const members = (doc.members as Document[]).slice().sort((a, b) => a.joinedAt - b.joinedAt || String(a.userId).localeCompare(String(b.userId)));
+      const { after, limit } = request.query;
+      const start = after ? members.findIndex((m) => m.userId.toHexString() === after) + 1 : 0;
+      const items = members.slice(start, start + limit);
+      const last = items.at(-1);
+      return { items, next: items.length === limit && last ? last.userId.toHexString() : null };
+    },
+  );
+};

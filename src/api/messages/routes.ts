@@ -1,0 +1,165 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ObjectId, type Document, type Filter } from 'mongodb';
+import { z } from 'zod';
+import { MAX_ATTACHMENTS_PER_MESSAGE, resolveAttachments } from '../../commands/attachments/resolve.ts';
+import { badRequest, notFound } from '../../commands/errors.ts';
+import { MAX_CONTENT_LENGTH, messageDecider, messageStream, type MessageCommand } from '../../commands/messages/decide.ts';
+import { embedsInputSchema } from '../../commands/messages/embeds.ts';
+import { pinsDecider, pinsStream } from '../../commands/messages/pins.ts';
+import { claimSlowMode } from '../../commands/messages/slow-mode-gate.ts';
+import { slowModeSeconds } from '../../commands/messages/slow-mode.ts';
+import { messageFacts } from '../../commands/messages/state.ts';
+import { idFor } from '../../commands/request-ids.ts';
+import { idSchema } from '../../events/ids.ts';
+import { commandContext, requireAuth } from '../../http/context.ts';
+import { awaitReadModels, setEventPosition } from '../../http/read-your-writes.ts';
+import type { Services } from '../../http/services.ts';
+import { beyond, NEWEST_FIRST, OLDEST_FIRST } from '../../projections/messages/cursor.ts';
+import { documentOf, messageDocument, messageView } from '../../projections/messages/document.ts';
+import { requireChannelAccess } from '../../projections/revolts/access.ts';
+import { HIDDEN, limitSchema } from '../../projections/views.ts';
+import { revoltOfChannelState } from './channel-revolt.ts';
+import { pinRoutes } from './pins.ts';
+import { reactionRoutes } from './reactions.ts';
+import { revoltMessageRoutes } from './revolt-messages.ts';
+import { typingRoutes } from './typing.ts';
+
+const sendBody = z
+  .object({
+    content: z.string().max(MAX_CONTENT_LENGTH).default(''),
+    replyTo: idSchema.optional(),
+    embeds: embedsInputSchema.optional(),
+    /** Ids of attachments uploaded with POST /v1/attachments. */
+    attachments: z.array(idSchema).max(MAX_ATTACHMENTS_PER_MESSAGE).optional(),
+  })
+  .strict();
+const editBody = z.object({ content: z.string().max(MAX_CONTENT_LENGTH) }).strict();
+const messageParams = z.object({ channelId: idSchema, messageId: idSchema });
+const pageQuery = z
+  .object({ limit: limitSchema, before: idSchema.optional(), after: idSchema.optional(), around: idSchema.optional() })
+  .refine((q) => [q.before, q.after, q.around].filter(Boolean).length <= 1, 'use at most one of before, after, around');
+
+export const messageRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
+  const { commands, redis, config } = services;
+  const messages = services.db.collection('messages');
+
+  app.post(
+    '/channels/:channelId/messages',
+    {
+      schema: { params: z.object({ channelId: idSchema }), body: sendBody, tags: ['messages'] },
+      config: { rateLimit: { bucket: 'send-message', limit: 120, windowSeconds: 60 } },
+    },
+    async (request, reply) => {
+      const { userId } = requireAuth(request);
+      const { channelId } = request.params;
+      const { replyTo, content, embeds, attachments: attachmentIds } = request.body;
+      const revolt = await revoltOfChannelState(services, channelId);
+      const replied = replyTo
+        ? { messageId: replyTo, state: messageFacts((await commands.load(messageStream(replyTo), messageDecider)).state) }
+        : undefined;
+      const attachments = attachmentIds?.length ? await resolveAttachments(services, userId, attachmentIds) : [];
+      const seconds = slowModeSeconds(revolt, channelId, userId);
+      const release = seconds > 0 ? await claimSlowMode(redis, config.REDIS_PREFIX, { channelId, userId, seconds }) : null;
+      const messageId = idFor(commandContext(request));
+      const command: MessageCommand = {
+        type: 'SendMessage',
+        messageId,
+        channelId,
+        authorId: userId,
+        content,
+        ...(embeds && { embeds }),
+        attachments,
+        revolt,
+        replyTo: replied,
+        at: new Date().toISOString(),
+      };
+      const result = await commands
+        .execute(messageStream(messageId), messageDecider, command, commandContext(request), { expected: 'no_stream' })
+        .catch(async (error: unknown) => {
+          await release?.();
+          throw error;
+        });
+      setEventPosition(reply, result.position);
+      if (!result.state.message) throw new Error('SendMessage appended no MessageSent');
+      return reply.status(201).send(messageView(messageDocument(result.state.message), userId));
+    },
+  );
+
+  app.patch(
+    '/channels/:channelId/messages/:messageId',
+    { schema: { params: messageParams, body: editBody, tags: ['messages'] } },
+    async (request, reply) => {
+      const { userId } = requireAuth(request);
+      const { channelId, messageId } = request.params;
+      const revolt = await revoltOfChannelState(services, channelId);
+      const command = { type: 'EditMessage', messageId, channelId, actorId: userId, content: request.body.content, revolt, at: new Date().toISOString() } as const;
+      const { state, position } = await commands.execute(messageStream(messageId), messageDecider, command, commandContext(request));
+      setEventPosition(reply, position);
+      if (!state.message) throw notFound('message');
+      const pins = await commands.load(pinsStream(channelId), pinsDecider);
+      return messageView(documentOf({ ...state, message: state.message }, pins.state.pinned.get(messageId)), userId);
+    },
+  );
+
+  app.delete(
+    '/channels/:channelId/messages/:messageId',
+    { schema: { params: messageParams, tags: ['messages'] } },
+    async (request, reply) => {
+      const { userId } = requireAuth(request);
+      const { channelId, messageId } = request.params;
+      const revolt = await revoltOfChannelState(services, channelId);
+      const at = new Date().toISOString();
+      const context = commandContext(request);
+      const deleted = await commands.execute(messageStream(messageId), messageDecider, { type: 'DeleteMessage', messageId, channelId, actorId: userId, revolt, at }, context);
+      // Runs on every delete, so a retry also repairs a pin left behind by a failure between the two appends.
+      const released = await commands.execute(
+        pinsStream(channelId),
+        pinsDecider,
+        { type: 'ReleaseDeletedMessage', revoltId: revolt.revoltId, channelId, messageId, deletedBy: userId, at },
+        context,
+      );
+      setEventPosition(reply, released.position ?? deleted.position);
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/channels/:channelId/messages',
+    { schema: { params: z.object({ channelId: idSchema }), querystring: pageQuery, tags: ['messages'] } },
+    async (request) => {
+      const { userId } = requireAuth(request);
+      const { channelId } = request.params;
+      await requireChannelAccess(services, channelId, userId, ['READ_MESSAGE_HISTORY']);
+      await awaitReadModels(services, request, ['messages']);
+      const { limit, before, after, around } = request.query;
+      const base = { channelId: new ObjectId(channelId), isDeleted: false };
+      const cursorId = before ?? after ?? around;
+      const anchor = cursorId ? await messages.findOne({ id: cursorId, channelId: base.channelId }, { projection: { createdAt: 1 } }) : null;
+      if (cursorId && !anchor) throw badRequest('the cursor message is not in this channel');
+      const page = async (filter: Filter<Document>, sort: typeof NEWEST_FIRST | typeof OLDEST_FIRST, n: number) =>
+        (await messages.find({ ...base, ...filter }, { projection: HIDDEN }).sort(sort).limit(n).toArray()).map((m) => messageView(m, userId));
+      if (!anchor) return { items: await page({}, NEWEST_FIRST, limit) };
+      if (before) return { items: await page(beyond(anchor, '$lt'), NEWEST_FIRST, limit) };
+      if (after) return { items: (await page(beyond(anchor, '$gt'), OLDEST_FIRST, limit)).reverse() };
+      const older = await page({ $or: [beyond(anchor, '$lt'), { _id: anchor._id }] }, NEWEST_FIRST, Math.ceil(limit / 2));
+      const newer = await page(beyond(anchor, '$gt'), OLDEST_FIRST, Math.floor(limit / 2));
+      return { items: [...newer.reverse(), ...older] };
+    },
+  );
+
+  app.get(
+    '/channels/:channelId/messages/:messageId',
+    { schema: { params: messageParams, tags: ['messages'] } },
+    async (request) => {
+      const { userId } = requireAuth(request);
+      const { channelId, messageId } = request.params;
+      await requireChannelAccess(services, channelId, userId, ['READ_MESSAGE_HISTORY']);
+      await awaitReadModels(services, request, ['messages']);
+      const message = await messages.findOne({ id: messageId, channelId: new ObjectId(channelId), isDeleted: false }, { projection: HIDDEN });
+      if (!message) throw notFound('message');
+      return messageView(message, userId);
+    },
+  );
+
+  for (const routes of [reactionRoutes, pinRoutes, typingRoutes, revoltMessageRoutes]) await app.register(routes, { services });
+};

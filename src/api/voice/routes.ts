@@ -1,0 +1,156 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ObjectId, type Document, type Filter } from 'mongodb';
+import { z } from 'zod';
+import { notFound, ruleBroken } from '../../commands/errors.ts';
+import { viewableChannels } from '../../commands/revolts/visibility.ts';
+import { joinVoiceSchema, moderateVoiceSchema, moveVoiceSchema, voiceSelfPatchSchema } from '../../commands/voice/commands.ts';
+import { voiceCommands, type VoiceStateResult } from '../../commands/voice/execute.ts';
+import { isMediaChannel } from '../../commands/voice/rules.ts';
+import { idSchema } from '../../events/ids.ts';
+import { commandContext, requireAuth } from '../../http/context.ts';
+import { awaitReadModels, setEventPosition } from '../../http/read-your-writes.ts';
+import type { Services } from '../../http/services.ts';
+import { loadRevolt, requireChannelAccess } from '../../projections/revolts/access.ts';
+import { HIDDEN, limitSchema } from '../../projections/views.ts';
+
+const channelParams = z.object({ channelId: idSchema });
+const memberParams = z.object({ channelId: idSchema, userId: idSchema });
+const tags = ['voice'];
+const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+/**
+ * Voice over HTTP, for clients without a gateway connection (bots, tools) and for moderators; the gateway's
+ * signalling calls the same execute service. Each command answers with `X-Event-Position`.
+ *
+ * | PUT    | /channels/:channelId/voice/members/@me          | join `{selfMute?, selfDeaf?}` (leaving any other channel) |
+ * | PATCH  | /channels/:channelId/voice/members/@me          | `{selfMute?, selfDeaf?, video?, screenShare?}` |
+ * | DELETE | /channels/:channelId/voice/members/@me          | leave |
+ * | PATCH  | /channels/:channelId/voice/members/:userId      | `{serverMute?, serverDeaf?}` (MUTE_MEMBERS, DEAFEN_MEMBERS) |
+ * | POST   | /channels/:channelId/voice/members/:userId/move | `{channelId}` (MOVE_MEMBERS in both) |
+ * | DELETE | /channels/:channelId/voice/members/:userId      | disconnect (MOVE_MEMBERS) |
+ * | GET    | /voice/sessions                                 | sessions in the channels I may view |
+ * | GET    | /channels/:channelId/voice                      | the channel's active session |
+ */
+export const voiceRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
+  const voice = voiceCommands(services);
+  const sessions = services.db.collection('voiceSessions');
+  const revolts = services.db.collection('revolts');
+  const optionsOf = (request: Parameters<typeof commandContext>[0], channelId?: string) => {
+    const { correlationId, causationId, ids } = commandContext(request);
+    return { context: { correlationId, causationId, ...(ids && { ids }) }, ...(channelId && { channelId }) };
+  };
+
+  /** The caller's own participation must be in the channel of the URL. */
+  async function assertIn(userId: string, channelId: string) {
+    if ((await voice.currentChannel(userId))?.channelId !== channelId) throw ruleBroken('not_in_voice', 'you are not in this voice channel');
+  }
+
+  app.put(
+    '/channels/:channelId/voice/members/@me',
+    { schema: { params: channelParams, body: joinVoiceSchema.omit({ channelId: true }).default({}), tags } },
+    async (request, reply) => {
+      const { userId } = requireAuth(request);
+      return answer(reply, await voice.join(userId, request.params.channelId, { ...request.body, ...optionsOf(request) }));
+    },
+  );
+
+  app.patch(
+    '/channels/:channelId/voice/members/@me',
+    { schema: { params: channelParams, body: voiceSelfPatchSchema, tags } },
+    async (request, reply) => {
+      const { userId } = requireAuth(request);
+      return answer(reply, await voice.updateSelf(userId, request.body, optionsOf(request, request.params.channelId)));
+    },
+  );
+
+  app.delete('/channels/:channelId/voice/members/@me', { schema: { params: channelParams, tags } }, async (request, reply) => {
+    const { userId } = requireAuth(request);
+    await assertIn(userId, request.params.channelId);
+    setEventPosition(reply, (await voice.leave(userId, optionsOf(request))).position);
+    return reply.status(204).send();
+  });
+
+  app.patch(
+    '/channels/:channelId/voice/members/:userId',
+    { schema: { params: memberParams, body: moderateVoiceSchema, tags } },
+    async (request, reply) => {
+      const actorId = requireAuth(request).userId;
+      const { channelId, userId } = request.params;
+      const { serverMute, serverDeaf } = request.body;
+      let result: VoiceStateResult | undefined;
+      if (serverMute !== undefined) result = await voice.serverMute(actorId, userId, serverMute, optionsOf(request, channelId));
+      if (serverDeaf !== undefined) {
+        const deafened = await voice.serverDeafen(actorId, userId, serverDeaf, optionsOf(request, channelId));
+        result = { ...deafened, position: deafened.position ?? result?.position ?? null };
+      }
+      return answer(reply, result!);
+    },
+  );
+
+  app.post(
+    '/channels/:channelId/voice/members/:userId/move',
+    { schema: { params: memberParams, body: moveVoiceSchema, tags } },
+    async (request, reply) => {
+      const { channelId, userId } = request.params;
+      return answer(reply, await voice.move(requireAuth(request).userId, userId, request.body.channelId, optionsOf(request, channelId)));
+    },
+  );
+
+  app.delete('/channels/:channelId/voice/members/:userId', { schema: { params: memberParams, tags } }, async (request, reply) => {
+    const actorId = requireAuth(request).userId;
+    const { channelId, userId } = request.params;
+    setEventPosition(reply, (await voice.disconnect(actorId, userId, optionsOf(request, channelId))).position);
+    return reply.status(204).send();
+  });
+
+  /**
+   * Sessions in the voice and video channels I may view, in the revolts I belong to, newest first; `active`
+   * filters on isActive. Pages by `before` (the last session id of the previous page: ids are time-ordered).
+   */
+  app.get(
+    '/voice/sessions',
+    {
+      schema: {
+        querystring: z.object({ active: booleanQuery.optional(), limit: limitSchema, before: idSchema.optional() }),
+        tags,
+      },
+    },
+    async (request) => {
+      const { userId } = requireAuth(request);
+      await awaitReadModels(services, request, ['voiceSessions']);
+      const mine = await revolts.find({ 'members.userId': new ObjectId(userId) }, { projection: { _id: 0, id: 1 } }).toArray();
+      const channelIds: ObjectId[] = [];
+      for (const { id } of mine) {
+        const revolt = await loadRevolt(services, id as string).catch(() => null);
+        for (const channel of revolt ? viewableChannels(revolt, userId) : []) {
+          if (isMediaChannel(channel)) channelIds.push(new ObjectId(channel.channelId));
+        }
+      }
+      const { active, limit, before } = request.query;
+      const filter: Filter<Document> = { channelId: { $in: channelIds } };
+      if (active !== undefined) filter.isActive = active;
+      if (before) filter._id = { $lt: new ObjectId(before) };
+      const items = await sessions.find(filter, { projection: HIDDEN }).sort({ _id: -1 }).limit(limit).toArray();
+      const last = items.at(-1);
+      return { items, next: items.length === limit && last ? (last.id as string) : null };
+    },
+  );
+
+  /** The channel's active session with its participants (those who left keep their row, with leftAt); 404 when none. */
+  app.get('/channels/:channelId/voice', { schema: { params: channelParams, tags } }, async (request) => {
+    const { userId } = requireAuth(request);
+    const { channel } = await requireChannelAccess(services, request.params.channelId, userId, []);
+    if (!isMediaChannel(channel)) throw ruleBroken('not_a_voice_channel', 'only voice and video channels have voice sessions');
+    await awaitReadModels(services, request, ['voiceSessions']);
+    const session = await sessions.findOne({ channelId: new ObjectId(channel.channelId), isActive: true }, { projection: HIDDEN, sort: { _id: -1 } });
+    if (!session) throw notFound('voice session');
+    return session;
+  });
+};
+
+/** The result as the body, its position as `X-Event-Position`. */
+function answer<T extends { position: number | null }>(reply: Parameters<typeof setEventPosition>[0], result: T): Omit<T, 'position'> {
+  setEventPosition(reply, result.position);
+  const { position: _, ...body } = result;
+  return body;
+}
