@@ -15,7 +15,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 /** Scenarios take turns in short rounds, so that drift in the machine's load hits them alike. */
 const ROUNDS = 4;
 const MAX_OPS_PER_ROUND = 20_000;
-const CONCURRENCY = [1, 16];
+const CONCURRENCY = [1, 16, 64];
+/** Connections of the store and of the raw pool alike: 64 writers share them, as an application's requests do. */
+const POOL_SIZE = 16;
 const BATCH_SIZES = [1, 100];
 
 interface Scenario {
@@ -77,9 +79,8 @@ async function ensureDatabase(): Promise<void> {
 async function main(): Promise<void> {
   await ensureDatabase();
   const schema = `bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const poolSize = Math.max(...CONCURRENCY);
-  const store = new PostgresEventStore({ connectionString: DATABASE_URL, schema, poolSize });
-  const raw = new pg.Pool({ connectionString: DATABASE_URL, max: poolSize });
+  const store = new PostgresEventStore({ connectionString: DATABASE_URL, schema, poolSize: POOL_SIZE });
+  const raw = new pg.Pool({ connectionString: DATABASE_URL, max: POOL_SIZE });
   const rows: string[][] = [];
   try {
     await store.migrate();

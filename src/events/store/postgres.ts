@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { EventMetadata, EventToAppend, RecordedEvent } from '../envelope.ts';
 import { assertNotEmpty, Follower, SubscriptionRegistry } from './follow.ts';
+import { GroupCommitter, type Outcome } from './group-commit.ts';
 import {
   WrongExpectedRevisionError,
   type AppendResult,
@@ -27,6 +28,7 @@ export interface PostgresEventStoreOptions {
   poolSize?: number;
 }
 
+/** Raised by append_events, the single append for SQL callers. */
 const WRONG_EXPECTED_REVISION = 'RN409';
 const DEPENDENT_OBJECTS_STILL_EXIST = '2BP01';
 /** Bounded so that the notification channel name (schema + "_events") stays within PostgreSQL's 63 bytes. */
@@ -48,6 +50,14 @@ interface EventRow {
   type: string;
   data: unknown;
   metadata: EventMetadata;
+}
+
+interface Append {
+  streamId: string;
+  events: EventToAppend[];
+  expected: ExpectedRevision;
+  /** `expected` as append_group takes it (checked when the append is submitted). */
+  encodedExpected: number;
 }
 
 function toRecorded(row: EventRow): RecordedEvent {
@@ -88,42 +98,109 @@ function migrationSql(schema: string, role: string): string {
       unique (stream_id, revision)
     );
 
-    -- p_expected: -1 any, -2 no_stream, -3 stream_exists, >= 0 the exact revision of the stream's last event.
-    create or replace function ${s}.append_events(
-      p_stream text, p_expected bigint, p_ids uuid[], p_types text[], p_datas jsonb[], p_metas jsonb[]
-    ) returns table (last_revision bigint, last_position bigint)
+    -- Appends a group of appends in one transaction, in order: append i puts the next p_counts[i] events of the
+    -- event arrays on stream p_streams[i] if its expectation p_expected[i] holds (-1 any, -2 no_stream,
+    -- -3 stream_exists, >= 0 the exact revision of the stream's last event), checked against the stream as the
+    -- group's earlier appends left it. One row per append, in order: the stream's revision before it, and, when
+    -- it was appended, its last revision and position (both null when its expectation failed, and only it).
+    -- Its cost grows linearly with the group: the arguments are read with unnest, never subscripted inside a
+    -- query (which copies a variable-width array to find an element), and no query joins appends to events.
+    create or replace function ${s}.append_group(
+      p_streams text[], p_expected bigint[], p_counts int[], p_ids uuid[], p_types text[], p_datas jsonb[], p_metas jsonb[]
+    ) returns table (actual_revision bigint, last_revision bigint, last_position bigint)
     -- Runs as the owner: the application role may append only through here.
     language plpgsql security definer set search_path = pg_catalog, pg_temp as $fn$
     declare
-      v_actual bigint;
+      v_stored bigint[];
+      v_previous int[];
+      v_actual bigint[] := '{}';
+      v_last bigint[] := '{}';
+      v_event_streams text[];
+      v_event_appends int[];
+      v_event_ranks int[];
+      v_positions bigint[];
+      v_done int := 0;
     begin
       -- Appends in this schema take turns, and positions are drawn only once the lock is held. PostgreSQL
       -- releases a transaction's locks after marking it committed in the proc array, so each append is
       -- visible before the next one can draw a position: committed positions become visible in increasing
       -- order, and a reader that has seen position p will never later see a smaller one appear (no gaps
-      -- for subscribers to skip). The lock also makes the expected-revision check below race-free.
+      -- for subscribers to skip). The lock also makes the expected-revision checks below race-free.
       perform pg_advisory_xact_lock(hashtext(${pg.escapeLiteral(`${schema}.events`)}));
 
-      select coalesce(max(e.revision), -1) into v_actual from ${s}.events e where e.stream_id = p_stream;
-      if (p_expected = -2 and v_actual <> -1)
-        or (p_expected = -3 and v_actual = -1)
-        or (p_expected >= 0 and p_expected <> v_actual) then
+      -- Per append: its stream's last revision in the log (-1: none), and the group's previous append to the
+      -- same stream (0: none).
+      select coalesce(array_agg(coalesce(m.revision, -1) order by a.ord), '{}'), coalesce(array_agg(a.previous order by a.ord), '{}')
+      into v_stored, v_previous
+      from (
+        select x.stream, x.ord, coalesce(lag(x.ord) over (partition by x.stream order by x.ord), 0)::int as previous
+        from unnest(p_streams) with ordinality as x(stream, ord)
+      ) a
+      left join lateral (select max(e.revision) as revision from ${s}.events e where e.stream_id = a.stream) m on true;
+
+      -- In order, each expectation against the stream as the group's earlier appends left it. A failed append
+      -- leaves it as it was: v_last[i] = v_actual[i].
+      for i in 1 .. coalesce(cardinality(p_streams), 0) loop
+        v_actual[i] := case when v_previous[i] = 0 then v_stored[i] else v_last[v_previous[i]] end;
+        if (p_expected[i] = -2 and v_actual[i] <> -1)
+            or (p_expected[i] = -3 and v_actual[i] = -1)
+            or (p_expected[i] >= 0 and p_expected[i] <> v_actual[i]) then
+          v_last[i] := v_actual[i];
+        else
+          v_last[i] := v_actual[i] + p_counts[i];
+        end if;
+      end loop;
+
+      -- Per event: its append's stream, its append, its rank in the append (1-based).
+      select array_agg(u.stream order by u.ord, g.k), array_agg(u.ord::int order by u.ord, g.k), array_agg(g.k order by u.ord, g.k)
+      into v_event_streams, v_event_appends, v_event_ranks
+      from unnest(p_streams, p_counts) with ordinality as u(stream, count, ord), generate_series(1, u.count) as g(k);
+
+      with inserted as (
+        insert into ${s}.events (id, stream_id, revision, type, data, metadata)
+        select e.id, e.stream, v_actual[e.append] + e.rank, e.type, e.data, e.metadata
+        from unnest(p_ids, p_types, p_datas, p_metas, v_event_streams, v_event_appends, v_event_ranks)
+          with ordinality as e(id, type, data, metadata, stream, append, rank, ord)
+        where v_last[e.append] > v_actual[e.append]
+        order by e.ord
+        returning position
+      )
+      select array_agg(inserted.position order by inserted.position) into v_positions from inserted;
+
+      for i in 1 .. coalesce(cardinality(p_streams), 0) loop
+        actual_revision := v_actual[i];
+        last_revision := null;
+        last_position := null;
+        if v_last[i] > v_actual[i] then
+          v_done := v_done + p_counts[i];
+          last_revision := v_last[i];
+          last_position := v_positions[v_done];
+        end if;
+        return next;
+      end loop;
+
+      if v_done > 0 then
+        perform pg_notify(${pg.escapeLiteral(channelOf(schema))}, v_positions[v_done]::text);
+      end if;
+    end
+    $fn$;
+
+    -- One append, for SQL callers: raises ${WRONG_EXPECTED_REVISION} (detail: the actual revision) when the expectation fails.
+    create or replace function ${s}.append_events(
+      p_stream text, p_expected bigint, p_ids uuid[], p_types text[], p_datas jsonb[], p_metas jsonb[]
+    ) returns table (last_revision bigint, last_position bigint)
+    language plpgsql security definer set search_path = pg_catalog, pg_temp as $fn$
+    declare
+      v_actual bigint;
+    begin
+      select g.actual_revision, g.last_revision, g.last_position into v_actual, last_revision, last_position
+      from ${s}.append_group(array[p_stream], array[p_expected], array[cardinality(p_ids)], p_ids, p_types, p_datas, p_metas) g;
+      if last_position is null then
         raise exception using
           errcode = '${WRONG_EXPECTED_REVISION}',
           message = format('stream %s: expected revision %s, actual %s', p_stream, p_expected, v_actual),
           detail = v_actual::text;
       end if;
-
-      with inserted as (
-        insert into ${s}.events (id, stream_id, revision, type, data, metadata)
-        select u.id, p_stream, v_actual + u.n, u.type, u.data, u.metadata
-        from unnest(p_ids, p_types, p_datas, p_metas) with ordinality as u(id, type, data, metadata, n)
-        order by u.n
-        returning revision, position
-      )
-      select max(revision), max(position) into last_revision, last_position from inserted;
-
-      perform pg_notify(${pg.escapeLiteral(channelOf(schema))}, last_position::text);
       return next;
     end
     $fn$;
@@ -158,13 +235,13 @@ function migrationSql(schema: string, role: string): string {
     revoke all on ${s}.events from public;
     grant usage on schema ${s} to ${r};
     grant select on ${s}.events to ${r};
-    -- By name, whatever the append function's signature.
+    -- By name, whatever the append functions' signatures.
     do $do$
     declare
       f regprocedure;
     begin
       for f in select p.oid from pg_proc p where p.pronamespace = ${pg.escapeLiteral(schema)}::regnamespace
-          and p.proname = 'append_events' loop
+          and p.proname in ('append_group', 'append_events') loop
         execute format('revoke all on function %s from public', f);
         execute format('grant execute on function %s to %I', f, ${pg.escapeLiteral(role)});
       end loop;
@@ -193,6 +270,7 @@ export class PostgresEventStore implements EventStore {
   private readonly table: string;
   private readonly pollIntervalMs: number;
   private readonly subscriptions = new SubscriptionRegistry<PostgresSubscription>();
+  private readonly appends = new GroupCommitter<Append, AppendResult>((group) => this.commitGroup(group));
 
   constructor(private readonly options: PostgresEventStoreOptions) {
     this.schema = options.schema ?? 'public';
@@ -248,30 +326,54 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
+  /**
+   * Appends made while another is in flight go together in the next group: one transaction and one round trip
+   * for all of them, each with its own expectation (see GroupCommitter and the append_group function).
+   */
   async appendToStream(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     assertNotEmpty(events);
+    return this.appends.submit({ streamId, events, expected, encodedExpected: encodeExpected(expected) });
+  }
+
+  private async commitGroup(group: Append[]): Promise<Outcome<AppendResult>[]> {
     try {
-      const { rows } = await this.pool.query<{ last_revision: number; last_position: number }>(
-        `select * from ${pg.escapeIdentifier(this.schema)}.append_events($1, $2, $3, $4, $5, $6)`,
-        [
-          streamId,
-          encodeExpected(expected),
-          events.map((e) => e.id),
-          events.map((e) => e.type),
-          // Serialised here: pg would read a JS array inside `data` as another array dimension.
-          events.map((e) => JSON.stringify(e.data)),
-          events.map((e) => JSON.stringify(e.metadata)),
-        ],
-      );
-      const row = rows[0]!;
-      return { nextExpectedRevision: row.last_revision, position: row.last_position };
+      return await this.appendGroup(group);
     } catch (error) {
-      if (error instanceof pg.DatabaseError && error.code === WRONG_EXPECTED_REVISION) {
-        const actual = Number(error.detail);
-        throw new WrongExpectedRevisionError(streamId, expected, actual === -1 ? 'no_stream' : actual);
+      // PostgreSQL refused the group (say, an event id already stored) and rolled it back: each append is tried
+      // alone, in order, so that only the offending one fails. Any other error (a lost connection) leaves the
+      // group's fate unknown, and is every member's.
+      if (!(error instanceof pg.DatabaseError) || group.length === 1) throw error;
+      const outcomes: Outcome<AppendResult>[] = [];
+      for (const append of group) {
+        outcomes.push(await this.appendGroup([append]).then(([outcome]) => outcome!, (alone: unknown) => ({ ok: false, error: alone })));
       }
-      throw error;
+      return outcomes;
     }
+  }
+
+  private async appendGroup(group: Append[]): Promise<Outcome<AppendResult>[]> {
+    const events = group.flatMap((append) => append.events);
+    const { rows } = await this.pool.query<{ actual_revision: number; last_revision: number | null; last_position: number | null }>(
+      `select * from ${pg.escapeIdentifier(this.schema)}.append_group($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        group.map((append) => append.streamId),
+        group.map((append) => append.encodedExpected),
+        group.map((append) => append.events.length),
+        events.map((e) => e.id),
+        events.map((e) => e.type),
+        // Serialised here: pg would read a JS array inside `data` as another array dimension.
+        events.map((e) => JSON.stringify(e.data)),
+        events.map((e) => JSON.stringify(e.metadata)),
+      ],
+    );
+    return group.map(({ streamId, expected }, i): Outcome<AppendResult> => {
+      const row = rows[i]!;
+      if (row.last_revision === null || row.last_position === null) {
+        const actual = row.actual_revision === -1 ? 'no_stream' : row.actual_revision;
+        return { ok: false, error: new WrongExpectedRevisionError(streamId, expected, actual) };
+      }
+      return { ok: true, value: { nextExpectedRevision: row.last_revision, position: row.last_position } };
+    });
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

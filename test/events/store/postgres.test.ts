@@ -1,68 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../../src/events/envelope.ts';
 import { createEventStore } from '../../../src/events/store/index.ts';
-import { PostgresEventStore } from '../../../src/events/store/postgres.ts';
+import type { PostgresEventStore } from '../../../src/events/store/postgres.ts';
 import { eventStoreContract } from './contract.ts';
-
-const SERVER = 'postgres://postgres@127.0.0.1:5432';
-const DATABASE_URL = `${SERVER}/revolution_test`;
-
-async function ensureDatabase(): Promise<void> {
-  const admin = new pg.Client({ connectionString: `${SERVER}/postgres` });
-  await admin.connect();
-  try {
-    await admin.query('create database revolution_test');
-  } catch (error) {
-    // 42P04: it exists. 23505: another process created it at the same moment.
-    if (!(error instanceof pg.DatabaseError && ['42P04', '23505'].includes(error.code ?? ''))) throw error;
-  } finally {
-    await admin.end();
-  }
-}
-
-const randomSchema = () => `test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-
-async function makeStore(schema = randomSchema()) {
-  await ensureDatabase();
-  const store = new PostgresEventStore({ connectionString: DATABASE_URL, schema, pollIntervalMs: 200 });
-  await store.migrate();
-  return {
-    store,
-    cleanup: async () => {
-      await store.dropSchema();
-      await store.close();
-    },
-  };
-}
-
-const event = () => ({
-  id: randomUUID(),
-  type: 'Tested',
-  data: {},
-  metadata: { correlationId: 'c', causationId: 'c', actorId: null, occurredAt: new Date().toISOString(), schemaVersion: 1 },
-});
+import { DATABASE_URL, event, makeStore, randomSchema } from './postgres-support.ts';
+import { storeWithClient } from './postgres-suite.ts';
 
 eventStoreContract('postgres', () => makeStore());
 
 describe('postgres event store', () => {
-  let store: PostgresEventStore;
-  let cleanup: () => Promise<void>;
-  let sql: pg.Client;
-  let schema: string;
-
-  beforeAll(async () => {
-    schema = randomSchema();
-    ({ store, cleanup } = await makeStore(schema));
-    sql = new pg.Client({ connectionString: DATABASE_URL });
-    await sql.connect();
-  });
-
-  afterAll(async () => {
-    await sql?.end();
-    await cleanup?.();
-  });
+  const { store, sql, schema } = storeWithClient();
 
   it('migrates idempotently', async () => {
     await store.appendToStream('kept', [event()], 'no_stream');
