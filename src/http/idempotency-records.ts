@@ -9,12 +9,16 @@ import { RequestIds } from '../commands/request-ids.ts';
  * it, and a refused request leaves nothing in the event store.
  */
 export const IDEMPOTENCY_COLLECTION = 'idempotencyKeys';
+/**
+ * One document per takeover of a timed-out claim, keyed by the claim it replaces. FerretDB does not make a
+ * conditional updateOne atomic between connections (two retries can both see modifiedCount 1), but a unique _id
+ * insert is: the one retry whose insert succeeds takes the claim over.
+ */
+export const IDEMPOTENCY_TAKEOVERS_COLLECTION = 'idempotencyTakeovers';
 
 /** How long a key is remembered: a retry with the same key a day later is a new request. */
 export const KEPT_FOR_MS = 24 * 3600_000;
 const PURGE_EVERY_MS = 60_000;
-/** The claimedAt of a record whose request ended without a recorded answer: the next retry takes it over at once. */
-const RELEASED = new Date(0);
 
 export interface StoredResponse {
   status: number;
@@ -47,13 +51,14 @@ export type ClaimOutcome = { kind: 'run'; claim: HeldClaim } | { kind: 'replay';
 
 const inProgress = (waitMs: number) => {
   const seconds = String(Math.max(1, Math.ceil(waitMs / 1000)));
-  return new AppError(409, 'request_in_progress', 'a request with this Idempotency-Key is still in progress', { retryAfterSeconds: Number(seconds) }, { 'retry-after': seconds });
+  return new AppError('request_in_progress', 'a request with this Idempotency-Key is still in progress', { retryAfterSeconds: Number(seconds) }, { 'retry-after': seconds });
 };
 
 const isDuplicateKey = (error: unknown) => error instanceof MongoServerError && error.code === 11000;
 
 export class IdempotencyRecords {
   private readonly records: Collection<IdempotencyRecord>;
+  private readonly takeovers: Collection<{ _id: string; startedAt: Date }>;
   private lastPurge = 0;
 
   constructor(
@@ -62,6 +67,7 @@ export class IdempotencyRecords {
     private readonly logger: Logger,
   ) {
     this.records = db.collection<IdempotencyRecord>(IDEMPOTENCY_COLLECTION);
+    this.takeovers = db.collection(IDEMPOTENCY_TAKEOVERS_COLLECTION);
   }
 
   /**
@@ -87,6 +93,7 @@ export class IdempotencyRecords {
       if (existing.response) return { kind: 'replay', response: existing.response };
       const waitMs = existing.claimedAt.getTime() + this.claimTimeoutMs - now.getTime();
       if (waitMs > 0) throw inProgress(waitMs);
+      if (!(await this.winTakeover(recordId, existing.claimedAt, now))) continue;
       const takeover = await this.records.updateOne(
         { _id: recordId, claimedAt: existing.claimedAt, response: { $exists: false } },
         { $set: { claimedAt: now } },
@@ -94,6 +101,16 @@ export class IdempotencyRecords {
       if (takeover.modifiedCount === 1) return { kind: 'run', claim: held({ ...existing, claimedAt: now }, true) };
     }
     throw inProgress(this.claimTimeoutMs);
+  }
+
+  private async winTakeover(recordId: string, claimedAt: Date, now: Date): Promise<boolean> {
+    try {
+      await this.takeovers.insertOne({ _id: `${recordId}@${claimedAt.getTime()}`, startedAt: now });
+      return true;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
   }
 
   /** A 2xx answer: replayed to every retry from now on. */
@@ -115,15 +132,17 @@ export class IdempotencyRecords {
    * at once, with the same ids, so whatever this attempt did append is recognised rather than applied twice.
    */
   async release(claim: HeldClaim): Promise<void> {
-    await this.records.updateOne({ _id: claim.recordId, claimedAt: claim.claimedAt }, { $set: { claimedAt: RELEASED } });
+    // A claimedAt already timed out, and distinct per release, so each later takeover has its own marker.
+    const expired = new Date(Date.now() - this.claimTimeoutMs - 1);
+    await this.records.updateOne({ _id: claim.recordId, claimedAt: claim.claimedAt }, { $set: { claimedAt: expired } });
   }
 
   /** At most once a minute per process: records older than KEPT_FOR_MS go, so they never pile up. */
   private purgeExpired(now: Date): void {
     if (now.getTime() - this.lastPurge < PURGE_EVERY_MS) return;
     this.lastPurge = now.getTime();
-    this.records
-      .deleteMany({ startedAt: { $lt: new Date(now.getTime() - KEPT_FOR_MS) } })
+    const expired = { startedAt: { $lt: new Date(now.getTime() - KEPT_FOR_MS) } };
+    Promise.all([this.records.deleteMany(expired), this.takeovers.deleteMany(expired)])
       .catch((error: unknown) => this.logger.warn({ err: error }, 'expired Idempotency-Key records not purged'));
   }
 }
