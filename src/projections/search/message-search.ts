@@ -1,0 +1,107 @@
+import pg from 'pg';
+import type { ReadModel } from '../engine/read-model.ts';
+import type { MessageJson } from './document.ts';
+import { searchReadModel } from './read-model.ts';
+import { migrationSql, TEXT_CONFIG, type SearchLocation } from './schema.ts';
+
+/** Few connections: searches are single index queries, and PostgreSQL's connections are shared by every engine. */
+const POOL_SIZE = 4;
+
+export interface SearchPage {
+  revoltId: string;
+  /** The channels the caller may read (computed by the permission code); none gives an empty page. */
+  channelIds: readonly string[];
+  /** Words and "quoted phrases", `or`, `-word` (websearch_to_tsquery): never a syntax error. */
+  query: string;
+  limit: number;
+  /** Strictly older than this message, which must be one of these channels' (deleted ones included). */
+  before?: { createdAt: Date; id: string } | undefined;
+}
+
+/**
+ * The message search read model on PostgreSQL full-text search: its lane (`readModel`, checkpointed in
+ * `_projections` like every lane) and its queries, newest first as the other revolt-wide message queries answer.
+ */
+export class MessageSearch {
+  readonly readModel: ReadModel;
+  private readonly pool: pg.Pool;
+  private readonly table: string;
+
+  constructor(readonly location: SearchLocation) {
+    this.pool = new pg.Pool({ connectionString: location.connectionString, max: POOL_SIZE });
+    // An idle client that loses its connection is dropped by the pool; the next query opens a fresh one.
+    this.pool.on('error', () => {});
+    this.table = `${pg.escapeIdentifier(location.schema)}.messages`;
+    this.readModel = searchReadModel(this.pool, this.table);
+  }
+
+  /** Creates the schema, table and indexes if missing; safe to run from several processes at once. */
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('begin');
+      await client.query('select pg_advisory_xact_lock(hashtext($1))', ['search.migrate']);
+      await client.query(migrationSql(this.location.schema));
+      await client.query('commit');
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** The cursor message's place, if it is a message of these channels of the revolt. */
+  async anchor(revoltId: string, channelIds: readonly string[], messageId: string): Promise<{ createdAt: Date; id: string } | null> {
+    const { rows } = await this.pool.query<{ created_at: Date; id: string }>(
+      `select created_at, id from ${this.table} where id = $1 and revolt_id = $2 and channel_id = any($3::text[])`,
+      [messageId, revoltId, channelIds],
+    );
+    const [row] = rows;
+    return row ? { createdAt: row.created_at, id: row.id } : null;
+  }
+
+  /** The newest messages matching `query` in the given channels (deleted ones never), as stored. */
+  async search(page: SearchPage): Promise<MessageJson[]> {
+    if (page.channelIds.length === 0) return [];
+    const params: unknown[] = [page.revoltId, page.channelIds, page.query, page.limit];
+    let older = '';
+    if (page.before) {
+      params.push(page.before.createdAt, page.before.id);
+      older = 'and (created_at, id) < ($5, $6)';
+    }
+    const { rows } = await this.pool.query<{ doc: MessageJson }>(
+      `select doc from ${this.table}
+       where revolt_id = $1 and channel_id = any($2::text[]) and words @@ websearch_to_tsquery('${TEXT_CONFIG}', $3) ${older}
+       order by created_at desc, id desc limit $4`,
+      params,
+    );
+    return rows.map((row) => row.doc);
+  }
+
+  /** Every row in id order (rebuild checks and tests). */
+  async rows(): Promise<Array<Record<string, unknown>>> {
+    return (await this.pool.query(`select id, revolt_id, channel_id, created_at, pos, words::text as words, doc from ${this.table} order by id`)).rows;
+  }
+
+  /** Empties the table (benchmarks, and a check that a rebuild from 0 restores it). */
+  async truncate(): Promise<void> {
+    await this.pool.query(`truncate ${this.table}`);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** A MessageSearch whose schema is in place. */
+export async function openMessageSearch(location: SearchLocation): Promise<MessageSearch> {
+  const search = new MessageSearch(location);
+  try {
+    await search.migrate();
+  } catch (error) {
+    await search.close();
+    throw error;
+  }
+  return search;
+}
