@@ -1,4 +1,7 @@
-import type { Reactor } from './reactor.ts';
+import { achievementsReactor } from './achievements.ts';
+import type { AnyReactor } from './reactor.ts';
+import { voiceAccessReactor } from './voice-access.ts';
+import { voiceJoinsReactor } from './voice-joins.ts';
 
 /** The reactors the composition root runs, each in its own lane. */
-export const reactors: readonly Reactor[] = [];
+export const reactors: readonly AnyReactor[] = [voiceAccessReactor, voiceJoinsReactor, achievementsReactor()];

@@ -1,7 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemoryEventStore } from '../../src/events/store/memory.ts';
 import { appendEvents } from '../projections/engine/helpers.ts';
-import { reactorEnv, tallies, tallyReactor, tallyStream, type ReactorEnv } from './support.ts';
+import { eachWithMemoryStore } from '../support/each-test.ts';
+import { reactorEnv, tallies, tallyReactor, tallyStream } from './support.ts';
 
 /** Three messages in a channel and an event the reactor does not handle; returns the head. */
 async function sendMessages(store: MemoryEventStore): Promise<number> {
@@ -15,27 +16,19 @@ async function messageIds(store: MemoryEventStore): Promise<string[]> {
 }
 
 describe('a reactor issues each command once', () => {
-  let env: ReactorEnv;
-  let store: MemoryEventStore;
-  beforeEach(async () => {
-    env = await reactorEnv();
-    store = new MemoryEventStore();
-  });
-  afterEach(async () => {
-    await env.cleanup();
-  });
+  const t = eachWithMemoryStore(reactorEnv);
 
   it('answers each event it handles with its command, caused by the event, from the head of the log when first registered', async () => {
-    await appendEvents(store, 'channel-a', 2, 'MessageSent'); // before the reactor existed: not its business
+    await appendEvents(t.store, 'channel-a', 2, 'MessageSent'); // before the reactor existed: not its business
     const reactor = tallyReactor();
-    const engine = env.reactorEngine({ store, reactors: [reactor] });
+    const engine = t.env.reactorEngine({ store: t.store, reactors: [reactor] });
     await engine.start();
-    const before = await store.headPosition();
-    const head = await sendMessages(store);
+    const before = await t.store.headPosition();
+    const head = await sendMessages(t.store);
     expect(await engine.waitForPosition('tally', head, 5_000)).toBe(true);
 
-    const sent = (await store.readAll({ after: before, maxCount: 100 })).filter((event) => event.type === 'MessageSent');
-    const tallied = await tallies(store);
+    const sent = (await t.store.readAll({ after: before, maxCount: 100 })).filter((event) => event.type === 'MessageSent');
+    const tallied = await tallies(t.store);
     expect(tallied.map((event) => [event.streamId, event.data])).toEqual(sent.map((event) => [tallyStream(event.streamId), { of: event.id }]));
     for (const [i, event] of tallied.entries()) {
       expect(event.metadata).toMatchObject({ causationId: sent[i]!.id, correlationId: sent[i]!.metadata.correlationId, actorId: 'reactor:tally' });
@@ -45,10 +38,10 @@ describe('a reactor issues each command once', () => {
 
   it('redelivery: the same batch applied again, or by two workers at once, issues nothing more', async () => {
     const reactor = tallyReactor();
-    const engine = env.reactorEngine({ store, reactors: [reactor] });
+    const engine = t.env.reactorEngine({ store: t.store, reactors: [reactor] });
     await engine.start({ runWorkers: false, runFeeder: false });
-    const head = await sendMessages(store);
-    const batch = { after: 0, last: head, events: await store.readAll({ after: 0, maxCount: 100 }) };
+    const head = await sendMessages(t.store);
+    const batch = { after: 0, last: head, events: await t.store.readAll({ after: 0, maxCount: 100 }) };
     const lane = engine.lane('tally');
     await engine.checkpoints.set('tally', 0, 'running');
 
@@ -56,21 +49,21 @@ describe('a reactor issues each command once', () => {
     await engine.checkpoints.set('tally', 0, 'running'); // as if the checkpoint had not been written
     await lane.process({ id: 'again', data: batch });
     // Twins in two processes (their own command handlers, caches and queues), both before the checkpoint moves.
-    const twin = env.reactorEngine({ store, reactors: [tallyReactor()] });
+    const twin = t.env.reactorEngine({ store: t.store, reactors: [tallyReactor()] });
     await engine.checkpoints.set('tally', 0, 'running');
     await Promise.all([lane.process({ id: 'one', data: batch }), twin.lane('tally').process({ id: 'other', data: batch })]);
 
-    expect((await tallies(store)).map((event) => event.data)).toEqual((await messageIds(store)).map((of) => ({ of })));
-    expect(await store.headPosition()).toBe(head + 3);
+    expect((await tallies(t.store)).map((event) => event.data)).toEqual((await messageIds(t.store)).map((of) => ({ of })));
+    expect(await t.store.headPosition()).toBe(head + 3);
     expect(reactor.issued).toEqual([false, false, false, true, true, true, true, true, true]);
   });
 
   it('replay: from checkpoint 0, or by a rebuild, issues nothing more', async () => {
-    const engine = env.reactorEngine({ store, reactors: [tallyReactor()] });
+    const engine = t.env.reactorEngine({ store: t.store, reactors: [tallyReactor()] });
     await engine.start();
-    const head = await sendMessages(store);
+    const head = await sendMessages(t.store);
     expect(await engine.waitForPosition('tally', head, 5_000)).toBe(true);
-    const after = await store.headPosition();
+    const after = await t.store.headPosition();
     expect(after).toBe(head + 3);
 
     await engine.checkpoints.set('tally', 0, 'running');
@@ -79,13 +72,13 @@ describe('a reactor issues each command once', () => {
     const rebuilt = await engine.rebuild('tally');
     expect(rebuilt).toMatchObject({ position: after, events: after });
 
-    expect(await store.headPosition()).toBe(after);
-    expect((await tallies(store)).map((event) => event.data)).toEqual((await messageIds(store)).map((of) => ({ of })));
+    expect(await t.store.headPosition()).toBe(after);
+    expect((await tallies(t.store)).map((event) => event.data)).toEqual((await messageIds(t.store)).map((of) => ({ of })));
   });
 
   it('a failure after the command was appended, before the checkpoint: the retried job issues nothing more', async () => {
     const reactor = tallyReactor();
-    const engine = env.reactorEngine({ store, reactors: [reactor] });
+    const engine = t.env.reactorEngine({ store: t.store, reactors: [reactor] });
     await engine.start();
     // Mongo drops the connection as the lane writes its checkpoint: the job is retried with its events.
     const advance = engine.checkpoints.advance.bind(engine.checkpoints);
@@ -94,12 +87,12 @@ describe('a reactor issues each command once', () => {
       if (dropped++ === 0) throw Object.assign(new Error('connection reset'), { code: 'ECONNRESET' });
       return advance(name, position);
     };
-    const head = await sendMessages(store);
+    const head = await sendMessages(t.store);
     expect(await engine.waitForPosition('tally', head, 5_000)).toBe(true);
     expect(dropped).toBeGreaterThan(1);
     expect(reactor.issued.filter((again) => !again)).toHaveLength(3);
     expect(reactor.issued.length).toBeGreaterThan(3);
-    expect((await tallies(store)).map((event) => event.data)).toEqual((await messageIds(store)).map((of) => ({ of })));
+    expect((await tallies(t.store)).map((event) => event.data)).toEqual((await messageIds(t.store)).map((of) => ({ of })));
   });
 
   it('a reactor failing after its append stops its lane before the event; resumed, it issues nothing more', async () => {
@@ -108,16 +101,16 @@ describe('a reactor issues each command once', () => {
     reactor.afterAppend = async () => {
       if (failures-- > 0) throw new Error('bug after the command');
     };
-    const engine = env.reactorEngine({ store, reactors: [reactor] });
+    const engine = t.env.reactorEngine({ store: t.store, reactors: [reactor] });
     await engine.start();
-    const head = await sendMessages(store);
+    const head = await sendMessages(t.store);
     await expect.poll(async () => (await engine.status())[0]?.status, { timeout: 5_000 }).toBe('stopped');
     expect(await engine.checkpoint('tally')).toBeLessThan(head);
-    expect(await tallies(store)).toHaveLength(1);
+    expect(await tallies(t.store)).toHaveLength(1);
 
     await engine.resume('tally');
     expect(await engine.waitForPosition('tally', head, 5_000)).toBe(true);
     expect(reactor.issued).toEqual([false, true, false, false]);
-    expect((await tallies(store)).map((event) => event.data)).toEqual((await messageIds(store)).map((of) => ({ of })));
+    expect((await tallies(t.store)).map((event) => event.data)).toEqual((await messageIds(t.store)).map((of) => ({ of })));
   });
 });

@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PostgresEventStore } from '../../src/events/store/postgres.ts';
+import { afterEach, describe, expect, it } from 'vitest';
 import { REACTORS } from '../../src/reactors/engine.ts';
+import { voiceAccessReactor } from '../../src/reactors/voice-access.ts';
+import { ALICE, BOB, kicked, VOICE, voiceScene } from '../commands/voice-scene.ts';
+import { eachWithPostgresStore } from '../support/each-test.ts';
 import { PG_TEST_URL } from '../support/engines.ts';
-import { appendEvents, eventually, randomName } from '../projections/engine/helpers.ts';
-import { reactorEnv, tallies, tallyReactor, type ReactorEnv } from './support.ts';
+import { appendEvents, eventually } from '../projections/engine/helpers.ts';
+import { reactorEnv, sweeps, tallies, tallyReactor } from './support.ts';
 
 /** Runs reactor-process.ts; `output` collects what it prints. */
 function reactorProcess(env: Record<string, string>): { child: ChildProcess; output: () => string } {
@@ -18,44 +20,60 @@ function reactorProcess(env: Record<string, string>): { child: ChildProcess; out
 }
 
 describe('a reactor process killed between its command and its checkpoint', () => {
-  let env: ReactorEnv;
-  let store: PostgresEventStore;
-  let schema: string;
+  const t = eachWithPostgresStore(reactorEnv, 100);
   let child: ChildProcess | undefined;
-  beforeEach(async () => {
-    env = await reactorEnv();
-    schema = randomName();
-    store = new PostgresEventStore({ connectionString: PG_TEST_URL, schema, pollIntervalMs: 100 });
-    await store.migrate();
-  });
-  afterEach(async () => {
-    child?.kill('SIGKILL');
-    await env.cleanup();
-    await store.dropSchema();
-    await store.close();
+  afterEach(() => {
+    child?.kill('SIGKILL'); // before the environment's cleanup (after-hooks run last registered first)
   });
 
   it('issues the command once when a new process takes over (SIGKILL)', async () => {
-    const reactor = reactorProcess({ REACTOR_PG_URL: PG_TEST_URL, REACTOR_SCHEMA: schema, REACTOR_DB: env.db.databaseName, REACTOR_PREFIX: env.prefix });
+    const reactor = reactorProcess({ REACTOR_PG_URL: PG_TEST_URL, REACTOR_SCHEMA: t.schema, REACTOR_DB: t.env.db.databaseName, REACTOR_PREFIX: t.env.prefix });
     child = reactor.child;
     await eventually(() => reactor.output().includes('started'), 30_000, `the reactor process to start: ${reactor.output()}`);
 
-    await appendEvents(store, 'channel-a', 2, 'MessageSent');
-    const head = await appendEvents(store, 'channel-b', 1, 'MessageSent');
-    const first = (await store.readAll({ after: 0, maxCount: 1 }))[0]!;
+    await appendEvents(t.store, 'channel-a', 2, 'MessageSent');
+    const head = await appendEvents(t.store, 'channel-b', 1, 'MessageSent');
+    const first = (await t.store.readAll({ after: 0, maxCount: 1 }))[0]!;
     await eventually(() => reactor.output().includes(`appended ${first.id}`), 10_000, 'the first command');
     const exited = new Promise((resolve) => child!.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
     // Killed in the window: the command's event is in the store, the checkpoint still before the event it answers.
-    expect((await tallies(store)).map((event) => event.data)).toEqual([{ of: first.id }]);
-    const checkpoint = await env.db.collection(REACTORS.checkpoints).findOne({ _id: 'tally' as never });
+    expect((await tallies(t.store)).map((event) => event.data)).toEqual([{ of: first.id }]);
+    const checkpoint = await t.env.db.collection(REACTORS.checkpoints).findOne({ _id: 'tally' as never });
     expect(checkpoint?.position).toBeLessThan(first.position);
 
-    const engine = env.reactorEngine({ store, reactors: [tallyReactor()] });
+    const engine = t.env.reactorEngine({ store: t.store, reactors: [tallyReactor()] });
     await engine.start();
     expect(await engine.waitForPosition('tally', head, 30_000)).toBe(true);
-    const sent = (await store.readAll({ after: 0, maxCount: 100 })).filter((event) => event.type === 'MessageSent');
-    expect((await tallies(store)).map((event) => event.data)).toEqual(sent.map((event) => ({ of: event.id })));
+    const sent = (await t.store.readAll({ after: 0, maxCount: 100 })).filter((event) => event.type === 'MessageSent');
+    expect((await tallies(t.store)).map((event) => event.data)).toEqual(sent.map((event) => ({ of: event.id })));
+  });
+
+  it('removes a kicked member from voice once when the process was killed between the sweep and the release (SIGKILL)', async () => {
+    const scene = await voiceScene(t.store);
+    await scene.voice.join(ALICE, VOICE);
+    await scene.voice.join(BOB, VOICE);
+    const reactor = reactorProcess({ REACTOR_PG_URL: PG_TEST_URL, REACTOR_SCHEMA: t.schema, REACTOR_DB: t.env.db.databaseName, REACTOR_PREFIX: t.env.prefix, REACTOR_KIND: 'voice-access' });
+    child = reactor.child;
+    await eventually(() => reactor.output().includes('started'), 30_000, `the reactor process to start: ${reactor.output()}`);
+
+    const [kick] = await scene.revolt(kicked(ALICE));
+    await eventually(() => reactor.output().includes(`appended ${kick!.id}`), 10_000, 'the sweep');
+    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    // Killed in the window: the sweep's event is in the store, the release and the checkpoint are not.
+    expect((await sweeps(t.store)).left.map((e) => e.data)).toEqual([expect.objectContaining({ userId: ALICE, reason: 'removed' })]);
+    expect((await sweeps(t.store)).released).toEqual([]);
+    const checkpoint = await t.env.db.collection(REACTORS.checkpoints).findOne({ _id: 'voice-access' as never });
+    expect(checkpoint?.position).toBeLessThan(kick!.position);
+
+    const engine = t.env.reactorEngine({ store: t.store, reactors: [voiceAccessReactor], commands: scene.commands, catalogue: scene.catalogue });
+    await engine.start();
+    expect(await engine.waitForPosition('voice-access', kick!.position, 30_000)).toBe(true);
+    const { left, released } = await sweeps(t.store);
+    expect([left, released].map((events) => events.map((e) => (e.data as { userId: string }).userId))).toEqual([[ALICE], [ALICE]]);
+    expect((await scene.voice.channel(VOICE))?.participants.map((p) => p.userId)).toEqual([BOB]);
   });
 });

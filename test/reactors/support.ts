@@ -6,12 +6,11 @@ import { z } from 'zod';
 import { CommandHandler } from '../../src/commands/handler.ts';
 import type { Decider } from '../../src/commands/decider.ts';
 import { EventCatalogue } from '../../src/events/catalogue.ts';
-import type { RecordedEvent } from '../../src/events/envelope.ts';
+import type { NewEvent, RecordedEvent } from '../../src/events/envelope.ts';
 import type { EventStore } from '../../src/events/store/port.ts';
-import type { ProjectionEngine } from '../../src/projections/engine/engine.ts';
 import { laneQueuePrefix, redisOptions } from '../../src/projections/engine/queues.ts';
-import { createReactorEngine, REACTORS, type ReactorEngineOptions } from '../../src/reactors/engine.ts';
-import type { Reactor } from '../../src/reactors/reactor.ts';
+import { createReactorEngine, REACTORS, type ReactorEngine, type ReactorEngineOptions } from '../../src/reactors/engine.ts';
+import type { AnyReactor, Issue, Load, Reactor } from '../../src/reactors/reactor.ts';
 import { REDIS_URL, testEnv, type TestEnv } from '../projections/engine/helpers.ts';
 
 /** The test's one command: tally `of`, the id of a MessageSent, on a stream of tallies. */
@@ -59,20 +58,48 @@ export async function tallies(store: EventStore): Promise<RecordedEvent[]> {
   return all.filter((event) => event.type === 'Tallied');
 }
 
+/** `reactor`, counting the events it reacts to and noting per command it issues whether it was applied already. */
+export function tracked<E extends NewEvent>(reactor: Reactor<E>): Reactor<E> & { reactions: number; issued: boolean[] } {
+  const noted = {
+    ...reactor,
+    reactions: 0,
+    issued: [] as boolean[],
+    react(event: RecordedEvent & E, issue: Issue, load: Load) {
+      noted.reactions += 1;
+      const noting: Issue = async (streamId, decider, command) => {
+        const result = await issue(streamId, decider, command);
+        noted.issued.push(result.alreadyApplied ?? false);
+        return result;
+      };
+      return reactor.react(event, noting, load);
+    },
+  };
+  return noted;
+}
+
+/** A voice sweep's effects in the store: who was removed from which channel, and whose claims were released. */
+export async function sweeps(store: EventStore): Promise<{ left: RecordedEvent[]; released: RecordedEvent[] }> {
+  const all = await store.readAll({ after: 0, maxCount: 10_000 });
+  return {
+    left: all.filter((e) => e.type === 'VoiceParticipantLeft' && (e.data as { reason: string }).reason === 'removed'),
+    released: all.filter((e) => e.type === 'VoiceChannelReleased'),
+  };
+}
+
 export interface TallyEngineOptions extends Partial<ReactorEngineOptions> {
   store: EventStore;
   db: Db;
   prefix: string;
-  reactors: Reactor[];
+  reactors: readonly AnyReactor[];
 }
 
-/** A reactor engine as the tests run it: its own command handler, quick polls and retries, silent. */
-export function tallyEngine({ store, ...options }: TallyEngineOptions): ProjectionEngine {
+/** A reactor engine as the tests run it: a command handler of its own on its catalogue (the tally one unless given), quick polls and retries, silent. */
+export function tallyEngine({ store, catalogue: events = catalogue, ...options }: TallyEngineOptions): ReactorEngine {
   return createReactorEngine({
     store,
-    commands: new CommandHandler(store, { catalogue }),
+    commands: new CommandHandler(store, { catalogue: events }),
     redis: { url: REDIS_URL },
-    catalogue,
+    catalogue: events,
     logger: pino({ level: 'silent' }),
     registry: new Registry(),
     pollIntervalMs: 20,
@@ -83,7 +110,7 @@ export function tallyEngine({ store, ...options }: TallyEngineOptions): Projecti
 
 /** The projection engines' test environment, with reactor engines of its own (stopped and cleared by cleanup). */
 export interface ReactorEnv extends TestEnv {
-  reactorEngine(options: Omit<TallyEngineOptions, 'db' | 'prefix'>): ProjectionEngine;
+  reactorEngine(options: Omit<TallyEngineOptions, 'db' | 'prefix'>): ReactorEngine;
 }
 
 export async function reactorEnv(): Promise<ReactorEnv> {

@@ -3,19 +3,19 @@ import { insertOnce, rewriteEachGuarded, rewriteGuarded, rewriteWithEvents, upda
 import type { ReadModel } from '../engine/read-model.ts';
 import { groupBy, inRuns } from '../batching.ts';
 import { asDomainEvent, isMessageSent, type MessageSentEvent } from '../event-types.ts';
+import { applyAchievementToUser } from './achievements.ts';
+import { touch, withActivity } from './activity.ts';
+import { countJoin } from './joins.ts';
+import { applyCourseToUsers, applyProgressToUser, courseOutlineCollection, initialLetterProgress } from './progress.ts';
+import { applyFollowToUsers } from './social.ts';
 import { applyVoiceToUser } from './voice.ts';
-
-export const TOTAL_LETTERS = 30;
 
 function findMembership(user: Document, revoltId: string): Document | undefined {
   return (user.revoltMemberships as Document[]).find((m) => m.revoltId.toHexString() === revoltId);
 }
 
-/** `stats.revoltsJoined` counts current memberships, so it always equals `revoltMemberships.length`. */
 function removeMembership(user: Document, revoltId: string): void {
-  const before = user.revoltMemberships.length;
   user.revoltMemberships = (user.revoltMemberships as Document[]).filter((m) => m.revoltId.toHexString() !== revoltId);
-  user.stats.revoltsJoined -= before - user.revoltMemberships.length;
 }
 
 function dropMembership(users: Collection, userId: string, revoltId: string, position: number) {
@@ -35,7 +35,7 @@ async function countMessages(users: Collection, run: MessageSentEvent[]): Promis
     await rewriteWithEvents(users, { id: authorId }, messages, (user, { data }) => {
       const at = new Date(data.createdAt);
       user.stats.messagesSent += 1;
-      user.stats.lastActive = at;
+      touch(user, at);
       const membership = findMembership(user, data.revoltId);
       if (membership) {
         membership.messageCount += 1;
@@ -45,7 +45,7 @@ async function countMessages(users: Collection, run: MessageSentEvent[]): Promis
   }
 }
 
-export const usersReadModel: ReadModel = {
+const eventEffects: ReadModel = {
   name: 'users',
   collections: [
     {
@@ -62,6 +62,7 @@ export const usersReadModel: ReadModel = {
         { key: { customStatus: 1 }, options: { sparse: true } },
       ],
     },
+    courseOutlineCollection,
   ],
   async applyBatch(events, ctx) {
     await inRuns(events, isMessageSent, (event) => this.apply(event, ctx), (run) => countMessages(ctx.collection('users'), run));
@@ -86,13 +87,7 @@ export const usersReadModel: ReadModel = {
             userType: d.userType,
             joinedAt,
             isVerified: false,
-            letterProgress: {
-              completedLetters: [],
-              currentLetter: 1,
-              totalLetters: TOTAL_LETTERS,
-              assignments: [],
-              lastAccessed: joinedAt,
-            },
+            letterProgress: await initialLetterProgress(ctx, joinedAt),
             achievements: [],
             stats: {
               revoltsJoined: 0,
@@ -144,12 +139,10 @@ export const usersReadModel: ReadModel = {
           messageCount: 0,
           voiceTime: 0,
         };
-        await updateGuarded(
-          users,
-          { id: d.userId },
-          { $push: { revoltMemberships: membership }, $inc: { 'stats.revoltsJoined': 1 } } as Document,
-          p,
-        );
+        await rewriteGuarded(users, { id: d.userId }, p, (user) => {
+          (user.revoltMemberships as Document[]).push(membership);
+          countJoin(user, d.revoltId);
+        });
         return;
       }
       case 'MessageSent':
@@ -223,8 +216,28 @@ export const usersReadModel: ReadModel = {
       case 'VoiceStateChanged':
         await applyVoiceToUser(users, event);
         return;
+      case 'UserFollowed':
+      case 'UserUnfollowed':
+        await applyFollowToUsers(users, event);
+        return;
+      case 'AssignmentSubmitted':
+      case 'LetterCompleted':
+      case 'CourseCompleted':
+        await applyProgressToUser(ctx, event);
+        return;
+      case 'LetterPublished':
+      case 'LetterRevised':
+      case 'LetterRetired':
+        await applyCourseToUsers(ctx, event);
+        return;
+      case 'AchievementUnlocked':
+        await applyAchievementToUser(users, event);
+        return;
       default:
         return;
     }
   },
 };
+
+/** Each event's own effect, then what events do beyond it (lastActive, reputation): one write per user per batch. */
+export const usersReadModel = withActivity(eventEffects);
