@@ -11,31 +11,16 @@
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { startTestServer } from '../test/support/api.ts';
+import { loadFor, percentile } from './support/load.ts';
 
 const PHASE_MS = Number(process.env.PHASE_MS ?? 4000);
 const CONCURRENCY = (process.env.CONCURRENCY ?? '1,10,100').split(',').map(Number);
 const USERS = Number(process.env.USERS ?? 10);
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-
-/** `concurrency` loops calling `op` until `ms` have passed; returns operations per second and the latencies. */
+/** `concurrency` loops calling `op` until `ms` have passed: operations per second, p50 and p99, how many. */
 async function run(ms: number, concurrency: number, op: (i: number) => Promise<void>) {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  const deadline = started + ms;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        const t = performance.now();
-        await op(next++);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { perSecond: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), count: latencies.length };
+  const { perSecond, latencies } = await loadFor(ms, concurrency, op);
+  return { perSecond, p50: percentile(latencies, 50), p99: percentile(latencies, 99), count: latencies.length };
 }
 
 const t = await startTestServer('benchmsg', { LOG_LEVEL: 'silent', RATE_LIMIT_SCALE: '10000' });

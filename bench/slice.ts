@@ -10,43 +10,14 @@ import { randomUUID } from 'node:crypto';
 import { ObjectId } from 'mongodb';
 import { messageDocument } from '../src/projections/messages/document.ts';
 import { startTestServer } from '../test/support/api.ts';
+import { load, percentile, row, type Load } from './support/load.ts';
 
 const MESSAGES = Number(process.env.MESSAGES ?? 1000);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 10);
 const USERS = Number(process.env.USERS ?? 40);
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
-
-/** Runs `total` operations over `concurrency` loops; returns ops/s and per-op latencies. */
-async function load(total: number, concurrency: number, op: (i: number) => Promise<void>) {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let i = next++; i < total; i = next++) {
-        const t = performance.now();
-        await op(i);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  return { perSecond: total / ((performance.now() - started) / 1000), latencies };
-}
-
 const rows: Array<Record<string, string | number>> = [];
-function report(step: string, result: { perSecond: number; latencies: number[] }, extra: Record<string, string | number> = {}) {
-  rows.push({
-    step,
-    'ops/s': Math.round(result.perSecond),
-    'p50 ms': +percentile(result.latencies, 50).toFixed(2),
-    'p99 ms': +percentile(result.latencies, 99).toFixed(2),
-    ...extra,
-  });
-}
+const report = (step: string, result: Load, extra?: Record<string, string | number>) => void rows.push(row(step, result, extra));
 
 const t = await startTestServer('bench', { LOG_LEVEL: 'silent', RATE_LIMIT_SCALE: '10000' });
 try {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Typecheck, then every test (extra args go to vitest: bash scripts/test.sh test/foo).
-# Ends with one line "tests: N passed, M failed, K skipped"; fails if the typecheck failed,
+# Typecheck, the dependency rules, then every test (extra args go to vitest: bash scripts/test.sh test/foo).
+# Ends with one line "tests: N passed, M failed, K skipped"; fails if the typecheck or the dependency rules failed,
 # any test (or test file) failed, or no test ran. Expects the engines up (npm test runs stack.sh up first).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -13,6 +13,12 @@ echo "typecheck: tsc --noEmit"
 npx --no -- tsc --noEmit || typecheck=$?
 [ "$typecheck" = 0 ] && echo "typecheck: ok" || echo "typecheck: FAILED"
 
+# The layer rules of src/ (.dependency-cruiser.cjs): no cycles, no import from a lower layer to a higher one.
+deps=0
+echo "deps: depcruise"
+npm run --silent deps || deps=$?
+[ "$deps" = 0 ] && echo "deps: ok" || echo "deps: FAILED"
+
 # The real-browser voice test needs Debian's Chromium (installed here when missing; that test fails if it cannot be).
 bash scripts/chromium.sh || true
 
@@ -21,4 +27,4 @@ npx --no -- vitest run --reporter=default --reporter=json --outputFile.json="$re
 
 summary=0
 node scripts/test-summary.mjs "$report" || summary=$?
-[ "$typecheck" = 0 ] && [ "$vitest" = 0 ] && [ "$summary" = 0 ]
+[ "$typecheck" = 0 ] && [ "$deps" = 0 ] && [ "$vitest" = 0 ] && [ "$summary" = 0 ]

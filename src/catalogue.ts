@@ -1,9 +1,13 @@
+import { achievementEventSchemas } from './commands/achievements/events.ts';
 import { attachmentEventSchemas } from './commands/attachments/events.ts';
+import { courseEventSchemas } from './commands/course/events.ts';
 import { donationEventSchemas } from './commands/donations/events.ts';
+import { followEventSchemas } from './commands/follows/events.ts';
 import { messageEventSchemas } from './commands/messages/events.ts';
+import { progressEventSchemas } from './commands/progress/events.ts';
 import { reservationEventSchemas } from './commands/reservations/reservation.ts';
 import { revoltEventSchemas } from './commands/revolts/events.ts';
-import { auditorEventSchemas } from './commands/staff/roster.ts';
+import { staffEventSchemas } from './commands/staff/events.ts';
 import { userEventSchemas } from './commands/users/events.ts';
 import { voiceEventSchemas } from './commands/voice/events.ts';
 import { EventCatalogue } from './events/catalogue.ts';
@@ -19,7 +23,11 @@ export function buildEventCatalogue(): EventCatalogue {
     attachmentEventSchemas,
     donationEventSchemas,
     stripeEventSchemas,
-    auditorEventSchemas,
+    staffEventSchemas,
     voiceEventSchemas,
+    courseEventSchemas,
+    followEventSchemas,
+    progressEventSchemas,
+    achievementEventSchemas,
   ]);
 }

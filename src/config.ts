@@ -20,6 +20,11 @@ export const configSchema = z.object({
     .regex(/^(postgres(ql)?|(kurrentdb|esdb)(\+discover)?|memory):/, 'a postgres://, kurrentdb://, esdb:// or memory: URL')
     .default('postgres://postgres@127.0.0.1:5432/revolution'),
   MONGODB_URL: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017/revolution'),
+  /**
+   * The message search read model's PostgreSQL (postgres://…?schema=name). Unset: beside a PostgreSQL event store,
+   * schema `<its schema>_search` (see src/projections/search/schema.ts).
+   */
+  SEARCH_URL: z.string().regex(/^postgres(ql)?:/, 'a postgres:// URL').optional(),
   REDIS_URL: z.string().startsWith('redis').default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key and BullMQ queue, so several deployments (or test runs) can share one Redis. */
   REDIS_PREFIX: z.string().default('rn'),
@@ -32,6 +37,11 @@ export const configSchema = z.object({
   AUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
   /** How long a query sent with X-Min-Position waits for its read model before answering 503. */
   READ_YOUR_WRITES_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
+  /**
+   * How long a command waits for the read models its answer is read from to apply its own events (it answers its
+   * resource as the matching query shows it) before answering 503; the command stands either way.
+   */
+  COMMAND_ANSWER_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /**
    * How long a request's claim on its Idempotency-Key holds: a retry within it gets 409 with Retry-After, a retry
    * after it takes the claim over (its first attempt crashed or hangs) and runs again with the same ids.
@@ -62,6 +72,13 @@ export const configSchema = z.object({
   GATEWAY_PRESENCE_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   /** Run the projection workers in this process (one process per deployment must). */
   RUN_PROJECTIONS: flag('true'),
+  /** At start, import the shipped course (course/) when the store has no course yet (tests turn it off). */
+  IMPORT_COURSE: flag('true'),
+  /**
+   * Run the achievements reactor beside the other reactors (with RUN_PROJECTIONS). Tests of other features turn it
+   * off: the unlocks it issues are events of their own, appended while those tests count events.
+   */
+  RUN_ACHIEVEMENTS: flag('true'),
   /** Where uploaded files live: a local folder, or an S3-compatible bucket (then every S3_* below but S3_REGION is required). */
   BLOB_STORE: z.enum(['local', 's3']).default('local'),
   /** The local blob folder; defaults to .stack/blobs in the repository. */

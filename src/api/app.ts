@@ -1,20 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler } from 'fastify-type-provider-zod';
 import { authenticator } from '../http/auth.ts';
-import { frameworkErrors, installErrorHandling } from '../http/errors.ts';
+import { frameworkErrors, installErrorHandling, installErrorResponses } from '../http/errors.ts';
 import { installIdempotency } from '../http/idempotency.ts';
 import { installJsonBodyParser } from '../http/json-body.ts';
 import { installRateLimits, RateLimiter } from '../http/rate-limit.ts';
+import { installReadYourWrites } from '../http/read-your-writes.ts';
+import { responseSerializerCompiler } from '../http/serializer.ts';
 import type { Services } from '../http/services.ts';
 import { installTextGuard } from '../http/text-guard.ts';
+import { achievementRoutes } from './achievements/routes.ts';
 import { attachmentRoutes } from './attachments/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { channelRoutes } from './channels/routes.ts';
 import { donationRoutes } from './donations/routes.ts';
+import { followRoutes } from './follows/routes.ts';
 import { inviteRoutes } from './invites/routes.ts';
+import { letterRoutes } from './letters/routes.ts';
+import { progressRoutes } from './progress/routes.ts';
 import { memberRoutes } from './members/routes.ts';
 import { messageRoutes } from './messages/routes.ts';
 import { operationsRoutes } from './operations/routes.ts';
@@ -41,8 +47,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     frameworkErrors,
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializerCompiler);
   installErrorHandling(app);
+  installErrorResponses(app);
   installJsonBodyParser(app);
 
   await app.register(fastifySwagger, {
@@ -52,6 +59,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
+    // The representations with an id (Revolt, User, Error…) are components every route refers to.
+    transformObject: jsonSchemaTransformObject,
   });
   app.get('/openapi.json', { config: { public: true, rateLimit: false }, schema: { hide: true } }, () => app.swagger());
 
@@ -72,6 +81,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   installRateLimits(app, limiter);
   installTextGuard(app);
   installIdempotency(app, services);
+  installReadYourWrites(app, services);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
@@ -83,7 +93,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   });
 
   await app.register(operationsRoutes, { services });
-  const resources = [authRoutes, userRoutes, revoltRoutes, memberRoutes, inviteRoutes, roleRoutes, channelRoutes, messageRoutes, attachmentRoutes, voiceRoutes, donationRoutes, auditRoutes];
+  const resources = [authRoutes, userRoutes, revoltRoutes, memberRoutes, inviteRoutes, roleRoutes, channelRoutes, messageRoutes, attachmentRoutes, voiceRoutes, donationRoutes, auditRoutes, letterRoutes, progressRoutes, followRoutes, achievementRoutes];
   for (const routes of resources) await app.register(routes, { services, prefix: '/v1' });
   return app;
 }

@@ -3,11 +3,14 @@ import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
 import type { BlobStore } from '../blobs/port.ts';
 import type { CommandHandler } from '../commands/handler.ts';
+import type { FeatureLookup } from '../commands/progress/access.ts';
+import type { ChannelDirectory } from '../commands/revolts/channel-directory.ts';
 import type { Config } from '../config.ts';
 import type { EventCatalogue } from '../events/catalogue.ts';
 import type { EventStore } from '../events/store/port.ts';
 import type { StripeGateway } from '../payments/stripe.ts';
 import type { ReadModelProgress } from '../projections/engine/progress.ts';
+import type { MessageSearch } from '../projections/search/message-search.ts';
 import type { Metrics } from './metrics.ts';
 
 /** Everything routes need, built once by the composition root (src/main.ts). */
@@ -18,7 +21,13 @@ export interface Services {
   /** Every event type's schema and version: for whatever reads events outside the command handler and projections. */
   catalogue: EventCatalogue;
   commands: CommandHandler;
+  /** The course and a user's completed letters, for commands gated by a feature a letter unlocks. */
+  features: FeatureLookup;
+  /** The revolt of a channel, for requests that name only the channel. */
+  channelDirectory: ChannelDirectory;
   db: Db;
+  /** Message search: PostgreSQL full-text search, fed by its own lane. */
+  search: MessageSearch;
   redis: Redis;
   progress: ReadModelProgress;
   metrics: Metrics;

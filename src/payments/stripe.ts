@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { AppError } from '../commands/errors.ts';
-import type { StripeRefundFacts } from '../commands/donations/decide.ts';
+import type { StripeRefundFacts } from '../commands/donations/commands.ts';
 import type { Config } from '../config.ts';
 
 /** How old a webhook's signed timestamp may be, in seconds (Stripe's own default). */
@@ -39,7 +39,7 @@ function createdIntent(intent: Stripe.PaymentIntent): CreatedPaymentIntent {
 /** The verdict on a webhook delivery that failed verification. */
 export class WebhookSignatureError extends AppError {
   constructor(readonly reason: 'missing_signature' | 'invalid_signature' | 'stale_signature', message: string) {
-    super(400, reason, message);
+    super(reason, message);
   }
 }
 
@@ -120,7 +120,7 @@ export class StripeGateway {
         return this.client.webhooks.constructEvent(rawBody, signature, secret, WEBHOOK_TOLERANCE_SECONDS, undefined, receivedAtMs);
       } catch (error) {
         // The library parses the body only once the signature matched: a genuine delivery that is not JSON.
-        if (error instanceof SyntaxError) throw new AppError(400, 'invalid_request', 'the webhook body is not JSON');
+        if (error instanceof SyntaxError) throw new AppError('invalid_request', 'the webhook body is not JSON');
         if (!(error instanceof Stripe.errors.StripeSignatureVerificationError)) throw error;
         if (/tolerance/i.test(error.message)) stale = true;
       }
@@ -141,7 +141,7 @@ export class StripeGateway {
   }
 }
 
-const providerError = (message: string, details?: unknown) => new AppError(502, 'payment_provider_error', message, details);
+const providerError = (message: string, details?: unknown) => new AppError('payment_provider_error', message, details);
 
 export function createStripeGateway(config: Pick<Config, 'STRIPE_SECRET_KEY' | 'STRIPE_API_URL' | 'STRIPE_WEBHOOK_SECRET'>, overrides: { maxNetworkRetries?: number; timeoutMs?: number } = {}): StripeGateway {
   return new StripeGateway({

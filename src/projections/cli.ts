@@ -2,20 +2,28 @@ import { MongoClient } from 'mongodb';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { buildEventCatalogue } from '../catalogue.ts';
+import { CommandHandler } from '../commands/handler.ts';
 import { loadConfig } from '../config.ts';
 import { createEventStore } from '../events/store/index.ts';
+import { createReactorEngine } from '../reactors/engine.ts';
+import { reactors } from '../reactors/reactors.ts';
 import { ProjectionEngine } from './engine/engine.ts';
 import { readModels } from './read-models.ts';
+import { openMessageSearch } from './search/message-search.ts';
+import { SEARCH_READ_MODEL } from './search/read-model.ts';
+import { searchLocation } from './search/schema.ts';
 
-const USAGE = `usage: npm run projections -- run            (a projector process: feeder and lane workers, until SIGTERM)
+const USAGE = `usage: npm run projections -- run            (a projector process: feeders and lane workers, until SIGTERM)
        npm run projections -- status
        npm run projections -- rebuild <read model|all> [--force]
-       npm run projections -- resume <read model>
-read models: ${readModels.map((m) => m.name).join(', ')}`;
+       npm run projections -- resume <read model|reactor>
+read models: ${[...readModels.map((m) => m.name), SEARCH_READ_MODEL].join(', ')}
+reactors: ${reactors.map((r) => r.name).join(', ')}`;
 
 /**
- * Operator's tool for the read models: a projector process of its own (API nodes then run with
- * RUN_PROJECTIONS=false), their lag and state, a rebuild from position 0, a resume after a fix.
+ * Operator's tool for the read models and the reactors: a projector process of its own that runs both (API nodes
+ * then run with RUN_PROJECTIONS=false), their lag and state, a rebuild of a read model from position 0, a resume
+ * after a fix.
  */
 async function main(args: string[]): Promise<number> {
   const [command, target] = args;
@@ -28,31 +36,28 @@ async function main(args: string[]): Promise<number> {
   const logger = pino({ level: 'warn' });
   const store = await createEventStore(config.EVENTSTORE_URL);
   const mongo = await MongoClient.connect(config.MONGODB_URL, { serverSelectionTimeoutMS: 5000 });
-  const engine = new ProjectionEngine({
-    store,
-    db: mongo.db(),
-    redis: { url: config.REDIS_URL },
-    prefix: config.REDIS_PREFIX,
-    readModels,
-    catalogue: buildEventCatalogue(),
-    logger,
-    registry: new Registry(),
-  });
+  const search = await openMessageSearch(searchLocation(config.SEARCH_URL, config.EVENTSTORE_URL));
+  const catalogue = buildEventCatalogue();
+  const following = { store, db: mongo.db(), redis: { url: config.REDIS_URL }, prefix: config.REDIS_PREFIX, catalogue, logger, registry: new Registry() };
+  const lanes = [...readModels, search.readModel];
+  const engine = new ProjectionEngine({ ...following, readModels: lanes });
+  const reactorEngine = createReactorEngine({ ...following, reactors, commands: new CommandHandler(store, { catalogue }) });
+  const engines = [engine, reactorEngine];
   try {
     if (command === 'run') {
-      await engine.start();
-      console.log(`projector running: ${readModels.map((m) => m.name).join(', ')}`);
+      for (const each of engines) await each.start();
+      console.log(`projector running: ${[...lanes, ...reactors].map((m) => m.name).join(', ')}`);
       await new Promise((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
       return 0;
     }
-    await engine.start({ runWorkers: false, runFeeder: false });
+    for (const each of engines) await each.start({ runWorkers: false, runFeeder: false });
     if (command === 'status') {
-      console.table(await engine.status());
+      for (const each of engines) console.table(await each.status());
     } else if (command === 'rebuild') {
-      const names = target === 'all' ? readModels.map((m) => m.name) : [target as string];
+      const names = target === 'all' ? lanes.map((m) => m.name) : [target as string];
       for (const name of names) {
         const result = await engine.rebuild(name, {
           force,
@@ -61,7 +66,7 @@ async function main(args: string[]): Promise<number> {
         console.log(`\n${name}: rebuilt from ${result.events} events up to position ${result.position} in ${result.durationMs} ms`);
       }
     } else if (command === 'resume') {
-      await engine.resume(target as string);
+      await (reactors.some((r) => r.name === target) ? reactorEngine : engine).resume(target as string);
       console.log(`${target}: resumed from its checkpoint`);
     } else {
       console.error(USAGE);
@@ -69,8 +74,8 @@ async function main(args: string[]): Promise<number> {
     }
     return 0;
   } finally {
-    await engine.stop();
-    await Promise.allSettled([store.close(), mongo.close()]);
+    for (const each of engines) await each.stop();
+    await Promise.allSettled([store.close(), mongo.close(), search.close()]);
   }
 }
 

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
-/** Internal fields never shown to clients: the Mongo `_id` (its hex is `id`) and the projection guard. */
-export const HIDDEN = { _id: 0, _pos: 0 } as const;
+/**
+ * Internal fields never shown to clients: the Mongo `_id` (its hex is `id`), the projection guard, a user's
+ * reputation ledger and the revolts they ever joined.
+ */
+export const HIDDEN = { _id: 0, _pos: 0, _reputation: 0, _joinedRevolts: 0 } as const;
 
 export const limitSchema = z.coerce.number().int().min(1).max(100).default(50);
 

@@ -3,11 +3,12 @@
  * and by RESUME's replay from the event store (for the one session being resumed). Both hold a Viewer per session
  * and the revolt states as of the event (see world.ts), so a replay recomputes exactly what live delivery sent.
  */
+import { isLiveMember } from '../commands/permissions/visibility.ts';
 import type { RevoltState } from '../commands/revolts/state.ts';
 import type { RecordedEvent } from '../events/envelope.ts';
 import { DispatchFrame, Synthetic } from './protocol.ts';
 import type { Viewer } from './viewer.ts';
-import { channelView, isMember, revoltView, visibleChannelIds } from './views.ts';
+import { channelView, revoltView, visibleChannelIds } from './views.ts';
 
 /** One dispatch for one session: its type, and its payload (or the payload already serialised). */
 export interface Dispatch {
@@ -94,8 +95,11 @@ function mayChangeVisibility(event: RecordedEvent): boolean {
   return VISIBILITY_EVENTS.has(event.type);
 }
 
-/** User events: to the user themself, and (profile, visible presence) to the members of revolts they share. */
-const USER_EVENTS: ReadonlySet<string> = new Set(['UserProfileUpdated', 'UserStatusChanged', 'UserPresenceChanged']);
+/**
+ * User events: to the user themself, and (profile, visible presence) to the members of revolts they share. An
+ * achievement unlocked reaches only the user's own sessions.
+ */
+const USER_EVENTS: ReadonlySet<string> = new Set(['UserProfileUpdated', 'UserStatusChanged', 'UserPresenceChanged', 'AchievementUnlocked']);
 
 const UNAVAILABLE_REASON: Record<string, string> = {
   MemberLeft: 'left',
@@ -141,7 +145,7 @@ export function subjectOf(event: RecordedEvent): string | undefined {
 export function routeRevoltEvent(viewer: Viewer, event: RecordedEvent, revoltId: string, after: RevoltState): Dispatch[] {
   const out: Dispatch[] = [];
   const before = viewer.revolts.get(revoltId);
-  const member = isMember(after, viewer.userId);
+  const member = isLiveMember(after, viewer.userId);
   // The viewer's channels after the event: resolved at most once (every channel's permissions), and only if needed.
   let visibleAfter: Set<string> | undefined;
   const visibleNow = () => (visibleAfter ??= visibleChannelIds(after, viewer.userId));

@@ -1,6 +1,7 @@
 import { userDecider, userStream } from '../commands/users/decide.ts';
 import type { EventStore } from '../events/store/port.ts';
 import type { Services } from '../http/services.ts';
+import { HIDDEN } from '../projections/views.ts';
 import { readUpTo } from './read-range.ts';
 import { revoltOfEvent } from './world.ts';
 
@@ -21,7 +22,7 @@ const CATCH_UP_MS = 2000;
 export async function readUserSnapshot(services: Services, userId: string, position: number): Promise<UserSnapshot> {
   const { progress, db, commands } = services;
   const asOf = (await progress.waitForPosition('users', position, CATCH_UP_MS)) ? position : await progress.checkpoint('users');
-  const doc = await db.collection('users').findOne({ id: userId }, { projection: { _id: 0, _pos: 0, letterProgress: 0 } });
+  const doc = await db.collection('users').findOne({ id: userId }, { projection: { ...HIDDEN, letterProgress: 0 } });
   if (doc) {
     const { revoltMemberships = [], ...user } = doc;
     return { user, asOf, revoltIds: (revoltMemberships as Array<{ revoltId: { toString(): string } }>).map((m) => m.revoltId.toString()) };

@@ -1,5 +1,6 @@
+import { isLiveMember } from '../commands/permissions/visibility.ts';
+import { visibleChannelIds } from './views.ts';
 import type { RevoltWorld } from './world.ts';
-import { isMember, visibleChannelIds } from './views.ts';
 
 /**
  * What the routing rules (routing.ts) know of a session: its user, the revolts they belong to and the channels
@@ -15,6 +16,6 @@ export interface Viewer {
 export function addMemberships(viewer: Viewer, world: Pick<RevoltWorld, 'get'>, revoltIds: Iterable<string>): void {
   for (const id of revoltIds) {
     const state = world.get(id);
-    if (isMember(state, viewer.userId)) viewer.revolts.set(id, visibleChannelIds(state, viewer.userId));
+    if (isLiveMember(state, viewer.userId)) viewer.revolts.set(id, visibleChannelIds(state, viewer.userId));
   }
 }

@@ -1,15 +1,9 @@
+import { viewableChannels } from '../commands/permissions/visibility.ts';
 import type { ChannelState, RevoltState } from '../commands/revolts/state.ts';
-import { viewableChannels } from '../commands/revolts/visibility.ts';
-
-/** A revolt the user may be in: not deleted, and they are a member. */
-export function isMember(state: RevoltState | undefined, userId: string): state is RevoltState {
-  return state !== undefined && state.exists && !state.deleted && state.members.has(userId);
-}
 
 /** Ids of the channels `userId` may view (VIEW_CHANNEL after overwrites); empty when not a member. */
 export function visibleChannelIds(state: RevoltState | undefined, userId: string): Set<string> {
-  if (!isMember(state, userId)) return new Set();
-  return new Set(viewableChannels(state, userId).map((c) => c.channelId));
+  return new Set(state ? viewableChannels(state, userId).map((c) => c.channelId) : []);
 }
 
 export function channelView(state: RevoltState, channel: ChannelState) {

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventHash } from '../../src/commands/donations/chain.ts';
 import { changeRoster } from '../../src/commands/staff/roster.ts';
 import { startTestServer } from '../support/api.ts';
 import { PG_TEST_URL } from '../support/engines.ts';
+import { runScript } from '../support/process.ts';
 import { chargeRefundedEvent, paymentIntentEvent, signed, STRIPE_TEST_ENV } from '../payments/stripe-webhooks.ts';
 
 let t: Awaited<ReturnType<typeof startTestServer>>;
@@ -19,7 +19,7 @@ beforeAll(async () => {
   [owner, donor, auditor] = await Promise.all([t.api.register('aowner'), t.api.register('adonor'), t.api.register('aauditor')]);
   const revolt = await t.api.request('POST', '/v1/revolts', { token: owner.token, body: { name: 'Audited Fund' } });
   revoltId = revolt.body.id;
-  await changeRoster(t.server.services.commands, { type: 'Grant', userId: auditor.id, by: 'operator:test', at: new Date().toISOString() }, {
+  await changeRoster(t.server.services.commands, { type: 'Grant', userId: auditor.id, role: 'auditor', by: 'operator:test', at: new Date().toISOString() }, {
     actorId: 'operator:test',
     correlationId: 'grant',
     causationId: 'grant',
@@ -50,17 +50,7 @@ async function completedDonation(amount: number) {
 
 /** Runs the audit CLI as an operator would, against this test's event store. */
 function cli(...args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/reports/cli.ts', ...args], {
-      env: { ...process.env, EVENTSTORE_URL: t.server.services.config.EVENTSTORE_URL, LOG_LEVEL: 'silent' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, output }));
-  });
+  return runScript('src/reports/cli.ts', args, { EVENTSTORE_URL: t.server.services.config.EVENTSTORE_URL, LOG_LEVEL: 'silent' });
 }
 
 async function sql(text: string, values: unknown[]) {
@@ -192,8 +182,8 @@ describe('tamper detection', () => {
     expect(revoked.code, revoked.output).toBe(0);
     expect((await t.api.request('GET', '/v1/audit/verify', { token: newcomer.token })).status).toBe(403);
     const roster = await t.server.services.store.readStream('audit-roster');
-    expect(roster.map((e) => e.type)).toEqual(['AuditorGranted', 'AuditorGranted', 'AuditorRevoked']);
-    expect(roster[1]).toMatchObject({ data: { userId: newcomer.id, grantedBy: 'operator:alice', reason: 'quarterly audit' }, metadata: { actorId: 'operator:alice' } });
+    expect(roster.map((e) => e.type)).toEqual(['StaffRoleGranted', 'StaffRoleGranted', 'StaffRoleRevoked']);
+    expect(roster[1]).toMatchObject({ data: { userId: newcomer.id, role: 'auditor', grantedBy: 'operator:alice', reason: 'quarterly audit' }, metadata: { actorId: 'operator:alice' } });
     expect((await cli('grant', 'not-an-id')).code).toBe(2);
   });
 });

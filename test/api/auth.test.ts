@@ -1,13 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sessionDecider, sessionStream } from '../../src/commands/auth/session.ts';
 import { issueToken } from '../../src/commands/auth/tokens.ts';
+import { readModels } from '../../src/projections/read-models.ts';
 import { startTestServer } from '../support/api.ts';
+import { fileServer } from '../support/file-server.ts';
 
-let t: Awaited<ReturnType<typeof startTestServer>>;
-beforeAll(async () => {
-  t = await startTestServer('auth');
-});
-afterAll(() => t?.close());
+const t = fileServer('auth');
 
 describe('register and login', () => {
   it('registers with a 4-digit discriminator and a working token; the users document has the seed shape', async () => {
@@ -220,7 +218,9 @@ describe('operations', () => {
     const res = await t.api.request('GET', '/health');
     expect(res.status).toBe(200);
     expect(res.body.checks.map((c: { name: string }) => c.name)).toEqual(['eventstore', 'mongodb', 'redis', 'projections']);
-    expect(Object.keys(res.body.checks[3].detail)).toEqual(['users', 'revolts', 'channels', 'messages', 'donations', 'voiceSessions']);
+    // Every lane the server runs: the read models of src/projections/read-models.ts, then message search's.
+    const lanes = [...readModels, t.server.services.search.readModel].map((readModel) => readModel.name);
+    expect(Object.keys(res.body.checks[3].detail)).toEqual(lanes);
   });
 
   it('/metrics exposes command, append and projection metrics to a loopback scraper', async () => {

@@ -27,7 +27,7 @@ describe('a refused request claims nothing', () => {
     expect(missing.body.error.code).toBe('not_found');
     const denied = await t.api.request('POST', `/v1/revolts/${created.body.id}/invite`, { token: member.token });
     expect(denied.status).toBe(403);
-    expect(denied.body.error.details).toEqual({ missing: 'MANAGE_REVOLT' });
+    expect(denied.body.error.details).toEqual({ missing: ['MANAGE_REVOLT'] });
     expect(await head()).toBe(before);
 
     // The permitted regeneration still works.

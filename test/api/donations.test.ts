@@ -137,7 +137,7 @@ describe('lists, privacy and stats', () => {
       ['lowner', 'lalice', 'lanon', 'lauditor', 'loutsider'].map((name) => t.api.register(name)),
     );
     const revolt = await revoltWith(owner, [alice, anon, auditor]);
-    await changeRoster(t.server.services.commands, { type: 'Grant', userId: auditor.id, by: 'operator:test', at: new Date().toISOString() }, { actorId: 'operator:test', correlationId: 'c', causationId: 'c' });
+    await changeRoster(t.server.services.commands, { type: 'Grant', userId: auditor.id, role: 'auditor', by: 'operator:test', at: new Date().toISOString() }, { actorId: 'operator:test', correlationId: 'c', causationId: 'c' });
     const a = await donate(alice, revolt.id, 1000, { message: 'hello' });
     const b = await donate(anon, revolt.id, 3000, { isAnonymous: true });
     const pending = await pledge(alice, revolt.id, { amount: 999, currency: 'usd', isAnonymous: false }); // stays pending
@@ -188,7 +188,7 @@ describe('refunds', () => {
 
     const denied = await refund(member, first.donation.id);
     expect(denied.status).toBe(403);
-    expect(denied.body.error.details).toEqual({ missing: 'MANAGE_DONATIONS' });
+    expect(denied.body.error.details).toEqual({ missing: ['MANAGE_DONATIONS'] });
     expect((await refund(donor, first.donation.id)).status).toBe(403);
     expect((await refund(owner, pending.id)).status).toBe(422);
     expect((await refund(owner, '0'.repeat(24))).status).toBe(404);

@@ -57,6 +57,11 @@ const SEED: Record<string, Array<[Record<string, number>, { unique?: boolean }?]
     [{ 'participants.userId': 1 }],
     [{ startedAt: -1 }],
   ],
+  letters: [
+    [{ id: 1 }, { unique: true }],
+    [{ book: 1, order: 1 }],
+    [{ isUnlocked: 1 }],
+  ],
   donations: [
     [{ id: 1 }, { unique: true }],
     [{ 'revolt.revoltId': 1 }],

@@ -18,7 +18,7 @@ describe('the thin slice: register → create a revolt → join by invite → ta
     expect(created.status).toBe(201);
     const revolt = created.body;
     const [general] = revolt.channels as string[];
-    expect(revolt).toMatchObject({ owner: alice.id, memberCount: 1, inviteCode: expect.stringMatching(/^[A-Za-z0-9]{8}$/) });
+    expect(revolt).toMatchObject({ owner: alice.id, stats: { memberCount: 1 }, inviteCode: expect.stringMatching(/^[A-Za-z0-9]{8}$/) });
     expect(revolt.roles).toEqual([expect.objectContaining({ name: '@everyone', isManaged: true, position: 0 })]);
 
     const preview = await t.api.request('GET', `/v1/invites/${revolt.inviteCode}`, { headers: at(created.headers['x-event-position']) });
@@ -27,7 +27,7 @@ describe('the thin slice: register → create a revolt → join by invite → ta
 
     const joined = await t.api.request('POST', `/v1/invites/${revolt.inviteCode}`, { token: bob.token });
     expect(joined.status).toBe(200);
-    expect(joined.body.memberCount).toBe(2);
+    expect(joined.body.stats.memberCount).toBe(2);
 
     const sent: Array<{ id: string; position: number }> = [];
     for (let i = 0; i < 7; i++) {

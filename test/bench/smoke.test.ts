@@ -29,9 +29,18 @@ interface Smoke {
 }
 
 const SMOKE: Record<string, Smoke> = {
+  achievements: {
+    env: { BENCH_EVENTS: '2000', BENCH_USERS: '50' },
+    prints: [
+      line(String.raw`history: 2000 events, 50 users`),
+      line(String.raw`projection engine, users read model: ${N} s, \d+ events/s`),
+      line(String.raw`achievements reactor: ${N} s, \d+ events/s, \d+ unlocks issued`),
+      line(String.raw`achievements reactor / projection engine: ${N}x events/s`),
+    ],
+  },
   eventstore: {
     env: { BENCH_SECONDS: '0.4' },
-    prints: ['1', '16'].flatMap((concurrency) =>
+    prints: ['1', '16', '64'].flatMap((concurrency) =>
       [[String.raw`raw INSERT \(1 row\)`, '1'], [String.raw`raw INSERT \+ NOTIFY`, '1'], ['appendToStream', '1'], ['appendToStream', '100']].map(([operation, batch]) =>
         line(String.raw`${operation}\s+${concurrency}\s+${batch}\s+\d+\s+${N}\s+${N}\s+${N}x\s+${N}x`),
       ),
@@ -62,6 +71,19 @@ const SMOKE: Record<string, Smoke> = {
       ),
       line(String.raw`direct to FerretDB, events/s\s+\d+\s+ratio to direct 1\.00`),
     ],
+  },
+  'read-your-writes': {
+    env: { READS: '50', READERS: '5', USERS: '3' },
+    prints: [
+      ...["'GET @me, own writes applied'", "'GET @me right after creating a revolt'", "'GET @me right after registering'", "'baseline: Redis GET'"].map((step, i) =>
+        tableRow(String(i), step, N, N, N),
+      ),
+      line(String.raw`own write seen: 15/15 reads right after creating a revolt, 3/3 right after registering`),
+    ],
+  },
+  search: {
+    env: { BENCH_SIZES: '2000,4000', BENCH_MS: '300' },
+    prints: ['2000', '4000'].map((rows) => line(String.raw`rows ${rows}: p50 ${N} ms, p99 ${N} ms, \d+ searches/s at 10 concurrent \(loaded in ${N} s\)`)),
   },
   slice: {
     env: { MESSAGES: '100', CONCURRENCY: '10', USERS: '3' },

@@ -10,6 +10,7 @@ import type { RevoltEvent } from '../../src/commands/revolts/events.ts';
 import type { RevoltState } from '../../src/commands/revolts/state.ts';
 import { MemoryEventStore } from '../../src/events/store/memory.ts';
 import { given } from '../support/decider.ts';
+import { UNGATED } from '../support/features.ts';
 
 const catalogue = buildEventCatalogue();
 const at = '2026-01-01T00:00:00.000Z';
@@ -22,7 +23,7 @@ const PI = 'pi_test_1';
 
 function revoltAfter(extra: RevoltEvent[] = [], settings: Record<string, unknown> = {}): RevoltState {
   const events: RevoltEvent[] = revoltDecider.decide(
-    { type: 'CreateRevolt', revoltId: R, everyoneRoleId: EVERYONE, defaultChannelId: GENERAL, inviteCode: 'INVITE01', owner: { userId: OWNER, username: 'owner' }, name: 'Fund', description: '', settings, at },
+    { type: 'CreateRevolt', revoltId: R, everyoneRoleId: EVERYONE, defaultChannelId: GENERAL, inviteCode: 'INVITE01', owner: { userId: OWNER, username: 'owner' }, name: 'Fund', description: '', settings, features: UNGATED, at },
     revoltDecider.initialState,
   );
   for (const [userId, username] of [[TREASURER, 'treasurer'], [MEMBER, 'member'], [BANNED, 'banned']] as const) {
@@ -126,6 +127,27 @@ describe('pledging', () => {
     given(donationDecider).when(pledge({ message: 'x'.repeat(501) })).thenFails(422, 'message_too_long');
   });
 
+  it('before Stripe is asked, RequestPledge decides whether the donor may pledge, or whether a retry asks for the same again', () => {
+    const request = (over: Partial<Extract<DonationCommand, { type: 'RequestPledge' }>> = {}): DonationCommand => ({
+      type: 'RequestPledge',
+      revolt: publicRevolt,
+      donorId: MEMBER,
+      amount: 2500,
+      currency: 'usd',
+      message: 'go!',
+      isAnonymous: false,
+      at,
+      ...over,
+    });
+    given(donationDecider).when(request()).then([]);
+    given(donationDecider).when(request({ donorId: BANNED })).thenFails(403, 'forbidden');
+    given(donationDecider).when(request({ revolt: privateRevolt, donorId: STRANGER })).thenFails(404, 'not_found');
+    given(donationDecider).when(request({ amount: 99 })).thenFails(422, 'amount_out_of_range');
+    after().when(request()).then([]);
+    after().when(request({ amount: 2400 })).thenFails(422, 'idempotency_key_reused');
+    after().when(request({ isAnonymous: true })).thenFails(422, 'idempotency_key_reused');
+  });
+
   it('a retried pledge with the same payment intent is a no-op; another one is a conflict', () => {
     after().when(pledge()).then([]);
     after().when(pledge({ stripePaymentIntentId: 'pi_other' })).thenFails(409, 'already_exists');
@@ -197,11 +219,12 @@ describe('settling through Stripe events', () => {
 describe('refunds through the API', () => {
   const refund = (over: Partial<{ id: string; status: string; amount: number; currency: string }> = {}) => ({ id: 're_1', status: 'succeeded', amount: 2500, currency: 'usd', ...over });
 
-  it('the owner or a holder of MANAGE_DONATIONS may refund a completed donation; a plain member may not', () => {
+  it('the owner or a holder of MANAGE_DONATIONS may refund a completed donation; a plain member or an outsider may not (a private revolt is not there for an outsider)', () => {
     after(completedEvent).when({ type: 'RequestRefund', revolt: publicRevolt, actorId: OWNER, at }).then([]);
     after(completedEvent).when({ type: 'RequestRefund', revolt: publicRevolt, actorId: TREASURER, at }).then([]);
     after(completedEvent).when({ type: 'RequestRefund', revolt: publicRevolt, actorId: MEMBER, at }).thenFails(403, 'forbidden');
-    after(completedEvent).when({ type: 'RequestRefund', revolt: publicRevolt, actorId: STRANGER, at }).thenFails(404, 'not_found');
+    after(completedEvent).when({ type: 'RequestRefund', revolt: publicRevolt, actorId: STRANGER, at }).thenFails(403, 'forbidden');
+    after(completedEvent).when({ type: 'RequestRefund', revolt: privateRevolt, actorId: STRANGER, at }).thenFails(404, 'not_found');
     after().when({ type: 'RequestRefund', revolt: publicRevolt, actorId: OWNER, at }).thenFails(422, 'not_refundable');
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { messageDecider } from '../../src/commands/messages/decide.ts';
-import { embedsInputSchema, linkEmbeds, trimUrl, type EmbedInput } from '../../src/commands/messages/embeds.ts';
+import { embedsInputSchema, linkEmbeds, trimUrl, type EmbedInput } from '../../src/commands/messages/content/embeds.ts';
 import { given } from '../support/decider.ts';
 import { dataOf, revolt, sendCommand, withEveryone } from './messages-fixture.ts';
 

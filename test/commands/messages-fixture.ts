@@ -7,6 +7,7 @@ import type { Overwrite } from '../../src/commands/permissions/resolve.ts';
 import { revoltDecider } from '../../src/commands/revolts/decide.ts';
 import type { ChannelSettings, RevoltEvent } from '../../src/commands/revolts/events.ts';
 import type { RevoltState } from '../../src/commands/revolts/state.ts';
+import { UNGATED } from '../support/features.ts';
 
 export const at = '2026-01-01T00:00:00.000Z';
 export const later = '2026-01-01T00:05:00.000Z';
@@ -42,6 +43,7 @@ const history: RevoltEvent[] = [
       name: 'R',
       description: '',
       settings: {},
+      features: UNGATED,
       at,
     },
     revoltDecider.initialState,

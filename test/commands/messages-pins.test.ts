@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_PINS, pinsDecider, type PinCommand } from '../../src/commands/messages/pins.ts';
+import { MAX_PINS, pinsDecider, type PinCommand } from '../../src/commands/messages/decide.ts';
 import type { PinEvent } from '../../src/commands/messages/events.ts';
 import type { MessageFacts } from '../../src/commands/messages/state.ts';
 import { given } from '../support/decider.ts';

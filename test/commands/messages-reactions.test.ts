@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { messageDecider, type MessageCommandOf } from '../../src/commands/messages/decide.ts';
-import { canonicalEmoji } from '../../src/commands/messages/emoji.ts';
+import { canonicalEmoji } from '../../src/commands/messages/content/emoji.ts';
 import type { MessageEvent } from '../../src/commands/messages/events.ts';
-import { MAX_REACTION_EMOJIS } from '../../src/commands/messages/reactions.ts';
+import { MAX_REACTION_EMOJIS } from '../../src/commands/messages/rules.ts';
 import { given } from '../support/decider.ts';
 import { at, deletedBy, ids, revolt, sentBy, withEveryone } from './messages-fixture.ts';
 
@@ -20,7 +20,7 @@ const react = (emoji: string, overrides: Partial<ReactionCommand> = {}): Reactio
 const unreact = (emoji: string, overrides: Partial<ReactionCommand> = {}) => react(emoji, { type: 'RemoveReaction', ...overrides });
 const reacted = (emoji: string, userId = ids.bob, type: 'ReactionAdded' | 'ReactionRemoved' = 'ReactionAdded'): MessageEvent => ({
   type,
-  data: { messageId: ids.message, channelId: ids.general, revoltId: ids.revolt, emoji, userId, at },
+  data: { messageId: ids.message, channelId: ids.general, revoltId: ids.revolt, emoji, userId, authorId: ids.carol, at },
 });
 const sent = sentBy(ids.carol);
 const custom = `party_parrot:${'0123456789abcdef01234567'}`;

@@ -8,6 +8,7 @@ import type { RevoltState } from '../../src/commands/revolts/state.ts';
 import type { Permission } from '../../src/commands/permissions/catalogue.ts';
 import { given } from '../support/decider.ts';
 import { withChannel } from './messages-fixture.ts';
+import { UNGATED } from '../support/features.ts';
 
 const at = '2026-01-01T00:00:00.000Z';
 const revoltId = 'a'.repeat(24);
@@ -28,6 +29,7 @@ const history = revoltDecider.decide(
     name: 'R',
     description: '',
     settings: {},
+    features: UNGATED,
     at,
   },
   revoltDecider.initialState,

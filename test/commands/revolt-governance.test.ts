@@ -4,6 +4,7 @@ import { revoltDecider, type RevoltCommand } from '../../src/commands/revolts/de
 import type { RevoltEvent } from '../../src/commands/revolts/events.ts';
 import type { Permission } from '../../src/commands/permissions/catalogue.ts';
 import { given } from '../support/decider.ts';
+import { UNGATED } from '../support/features.ts';
 
 const at = '2026-01-01T00:00:00.000Z';
 const id = (c: string) => c.repeat(24);
@@ -17,7 +18,7 @@ const HELPER_ROLE = id('e');
 /** A revolt with an owner, a moderator (role at 10 with kick/ban/roles/channels), and two plain members. */
 function history(): RevoltEvent[] {
   const events: RevoltEvent[] = revoltDecider.decide(
-    { type: 'CreateRevolt', revoltId: R, everyoneRoleId: EVERYONE, defaultChannelId: GENERAL, inviteCode: 'INVITE01', owner: { userId: OWNER, username: 'owner' }, name: 'R', description: '', settings: {}, at },
+    { type: 'CreateRevolt', revoltId: R, everyoneRoleId: EVERYONE, defaultChannelId: GENERAL, inviteCode: 'INVITE01', owner: { userId: OWNER, username: 'owner' }, name: 'R', description: '', settings: {}, features: UNGATED, at },
     revoltDecider.initialState,
   );
   for (const [userId, username] of [[MOD, 'mod'], [ALICE, 'alice'], [BOB, 'bob']] as const) {
@@ -239,13 +240,13 @@ describe('channels', () => {
 
 describe('revolt settings and deletion', () => {
   it('updating needs MANAGE_REVOLT; channel settings must name text channels; maxMembers not below the count', () => {
-    decide({ type: 'UpdateRevolt', actorId: OWNER, changes: { name: 'New', settings: { isPublic: false } }, at }).then([
+    decide({ type: 'UpdateRevolt', actorId: OWNER, changes: { name: 'New', settings: { isPublic: false } }, features: UNGATED, at }).then([
       { type: 'RevoltUpdated', data: { revoltId: R, changes: { name: 'New', settings: { isPublic: false } }, updatedAt: at } },
     ]);
-    decide({ type: 'UpdateRevolt', actorId: MOD, changes: { name: 'New' }, at }).thenFails(403, 'forbidden');
-    decide({ type: 'UpdateRevolt', actorId: OWNER, changes: { settings: { rulesChannelId: id('7') } }, at }).thenFails(422, 'not_a_text_channel');
-    decide({ type: 'UpdateRevolt', actorId: OWNER, changes: { settings: { maxMembers: 3 } }, at }).thenFails(422, 'max_members_too_low');
-    decide({ type: 'UpdateRevolt', actorId: OWNER, changes: { settings: { premiumTier: 3 } }, at }).thenFails(403, 'forbidden');
+    decide({ type: 'UpdateRevolt', actorId: MOD, changes: { name: 'New' }, features: UNGATED, at }).thenFails(403, 'forbidden');
+    decide({ type: 'UpdateRevolt', actorId: OWNER, changes: { settings: { rulesChannelId: id('7') } }, features: UNGATED, at }).thenFails(422, 'not_a_text_channel');
+    decide({ type: 'UpdateRevolt', actorId: OWNER, changes: { settings: { maxMembers: 3 } }, features: UNGATED, at }).thenFails(422, 'max_members_too_low');
+    decide({ type: 'UpdateRevolt', actorId: OWNER, changes: { settings: { premiumTier: 3 } }, features: UNGATED, at }).thenFails(403, 'forbidden');
   });
 
   it('only the owner deletes; after that the revolt is gone for every command', () => {
@@ -256,9 +257,9 @@ describe('revolt settings and deletion', () => {
   });
 
   it('regenerating the invite retires the old code', () => {
-    const regenerated = decide({ type: 'RegenerateInvite', actorId: OWNER, inviteCode: 'NEWCODE1' }).then((e) => e);
+    const regenerated = decide({ type: 'RegenerateInvite', actorId: OWNER, inviteCode: 'NEWCODE1', features: UNGATED }).then((e) => e);
     decide({ type: 'JoinRevolt', user: { userId: OUTSIDER, username: 'o' }, inviteCode: 'INVITE01', at }, regenerated).thenFails(404, 'not_found');
     decide({ type: 'JoinRevolt', user: { userId: OUTSIDER, username: 'o' }, inviteCode: 'NEWCODE1', at }, regenerated).then((e) => expect(e).toHaveLength(1));
-    decide({ type: 'RegenerateInvite', actorId: ALICE, inviteCode: 'NEWCODE2' }).thenFails(403, 'forbidden');
+    decide({ type: 'RegenerateInvite', actorId: ALICE, inviteCode: 'NEWCODE2', features: UNGATED }).thenFails(403, 'forbidden');
   });
 });

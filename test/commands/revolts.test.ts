@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { revoltDecider, type RevoltCommand } from '../../src/commands/revolts/decide.ts';
 import type { RevoltEvent } from '../../src/commands/revolts/events.ts';
 import { given } from '../support/decider.ts';
+import { UNGATED } from '../support/features.ts';
 
 const at = '2026-01-01T00:00:00.000Z';
 const ids = { revolt: 'a'.repeat(24), everyone: 'b'.repeat(24), channel: 'c'.repeat(24), owner: '1'.repeat(24), bob: '2'.repeat(24) };
@@ -16,6 +17,7 @@ const create: Extract<RevoltCommand, { type: 'CreateRevolt' }> = {
   name: 'Rebels',
   description: 'd',
   settings: { maxMembers: 2 },
+  features: UNGATED,
   at,
 };
 const created = given(revoltDecider).when(create).then((events) => events) as RevoltEvent[];
@@ -43,7 +45,7 @@ describe('revolt decider', () => {
       .then([
         {
           type: 'MemberJoined',
-          data: { revoltId: ids.revolt, revoltName: 'Rebels', userId: ids.bob, username: 'u', isOwner: false, inviteCode: 'INVITE01', joinedAt: at },
+          data: { revoltId: ids.revolt, revoltName: 'Rebels', userId: ids.bob, username: 'u', isOwner: false, ownerId: ids.owner, inviteCode: 'INVITE01', joinedAt: at },
         },
       ]);
   });

@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { fold } from '../../src/commands/decider.ts';
 import type { Permission } from '../../src/commands/permissions/catalogue.ts';
+import type { FeatureAccess } from '../../src/commands/progress/features.ts';
 import { revoltDecider } from '../../src/commands/revolts/decide.ts';
-import type { ChannelSettings, RevoltEvent } from '../../src/commands/revolts/events.ts';
+import type { RevoltEvent } from '../../src/commands/revolts/events.ts';
 import type { RevoltState } from '../../src/commands/revolts/state.ts';
-import type { VoiceChannelCommand, VoiceChannelCommandOf } from '../../src/commands/voice/commands.ts';
+import type { VoiceChannelCommand, VoiceChannelCommandOf, VoiceSelfPatch } from '../../src/commands/voice/commands.ts';
 import { voiceChannelDecider, voiceUserDecider } from '../../src/commands/voice/decide.ts';
 import type { VoiceChannelEvent, VoiceEventOf } from '../../src/commands/voice/events.ts';
 import { given } from '../support/decider.ts';
+import { UNGATED } from '../support/features.ts';
+import { courseOf, letter } from './progress/fixtures.ts';
+import { joinVoice, media } from './voice-scene.ts';
 
 const id = (c: string) => c.repeat(24);
 const R = id('a');
@@ -22,26 +26,13 @@ const SESSION2 = '0'.repeat(23) + '1';
 const t0 = '2026-01-01T00:00:00.000Z';
 const t = (seconds: number) => new Date(Date.parse(t0) + seconds * 1000).toISOString();
 
-const media = (channelId: string, name: string, type: 'voice' | 'video', settings: Partial<ChannelSettings> = {}): RevoltEvent => ({
-  type: 'ChannelCreated',
-  data: {
-    revoltId: R,
-    channelId,
-    name,
-    type,
-    position: 1,
-    settings: { isNsfw: false, slowMode: 0, isPrivate: false, archived: false, bitrate: 64_000, region: 'auto', ...settings },
-    createdAt: t0,
-  },
-});
-
 /**
  * owner; mod (role at 10: MUTE_MEMBERS, DEAFEN_MEMBERS, MOVE_MEMBERS); helper (role at 10 too, same powers);
  * alice, bob, carol (plain). Channels: general (text), voice, small (voice, maxMembers 2), video (video, 720p).
  */
 function revoltHistory(): RevoltEvent[] {
   const events: RevoltEvent[] = revoltDecider.decide(
-    { type: 'CreateRevolt', revoltId: R, everyoneRoleId: EVERYONE, defaultChannelId: GENERAL, inviteCode: 'INVITE01', owner: { userId: OWNER, username: 'owner' }, name: 'R', description: '', settings: {}, at: t0 },
+    { type: 'CreateRevolt', revoltId: R, everyoneRoleId: EVERYONE, defaultChannelId: GENERAL, inviteCode: 'INVITE01', owner: { userId: OWNER, username: 'owner' }, name: 'R', description: '', settings: {}, features: UNGATED, at: t0 },
     revoltDecider.initialState,
   );
   for (const [userId, username] of [[MOD, 'mod'], [ALICE, 'alice'], [BOB, 'bob'], [CAROL, 'carol'], [HELPER, 'helper']] as const) {
@@ -66,19 +57,8 @@ const overwrite = (channelId: string, targetId: string, deny: Permission[], type
   data: { revoltId: R, channelId, overwrite: { type, id: targetId, allow, deny }, at: t0 },
 });
 
-const joinCommand = (userId: string, at = t0, extra: Partial<VoiceChannelCommandOf<'JoinVoice'>> = {}): VoiceChannelCommandOf<'JoinVoice'> => ({
-  type: 'JoinVoice',
-  channelId: VOICE,
-  userId,
-  revolt: baseRevolt,
-  sessionId: SESSION,
-  selfMute: false,
-  selfDeaf: false,
-  serverMute: false,
-  serverDeaf: false,
-  at,
-  ...extra,
-});
+const joinCommand = (userId: string, at = t0, extra: Partial<VoiceChannelCommandOf<'JoinVoice'>> = {}): VoiceChannelCommandOf<'JoinVoice'> =>
+  joinVoice({ userId, channelId: VOICE, revolt: baseRevolt, at, sessionId: SESSION, ...extra });
 
 /** The events of `users` joining `channelId` one after another (the first at t0, then a second apart). */
 function joins(users: string[], channelId = VOICE, revolt = baseRevolt): VoiceChannelEvent[] {
@@ -98,6 +78,7 @@ const selfUpdate = (actorId: string, patch: VoiceChannelCommandOf<'UpdateVoiceSe
   actorId,
   patch,
   revolt,
+  features: UNGATED,
   at,
 });
 const moderation = (type: 'ServerMute' | 'ServerDeafen', actorId: string, userId: string, value = true, revolt = baseRevolt): VoiceChannelCommand => ({
@@ -143,7 +124,7 @@ describe('joining', () => {
     const noConnect = revoltAfter(overwrite(VOICE, EVERYONE, ['CONNECT'], 'role'));
     given(voiceChannelDecider).when(joinCommand(ALICE, t0, { revolt: noConnect })).thenFails(403, 'forbidden');
     expect(() => voiceChannelDecider.decide(joinCommand(ALICE, t0, { revolt: noConnect }), voiceChannelDecider.initialState)).toThrow(
-      expect.objectContaining({ details: { missing: 'CONNECT' } }),
+      expect.objectContaining({ details: { missing: ['CONNECT'] } }),
     );
     given(voiceChannelDecider).when(joinCommand(OWNER, t0, { revolt: noConnect })).then((events) => expect(events).toHaveLength(2));
     const hidden = revoltAfter(overwrite(VOICE, ALICE, ['VIEW_CHANNEL']));
@@ -243,6 +224,34 @@ describe("a participant's own state", () => {
     given(voiceChannelDecider, sharing).when(selfUpdate(ALICE, { video: false, screenShare: false }, noVideo, t(40))).then((events) => {
       expect(changed(events)).toMatchObject({ video: false, screenShare: false, screenShareMs: 30_000 });
     });
+  });
+
+  it('the camera and the screen share are features of the course: locked until the letter that unlocks them, after the permission', () => {
+    const course = courseOf(letter(1, { unlocks: ['video'] }), letter(2, { unlocks: ['screen_share'] }));
+    const standing = (...completed: number[]): FeatureAccess => ({ course, completedLetters: new Set(completed) });
+    const gated = (patch: VoiceSelfPatch, features: FeatureAccess, revolt = baseRevolt): VoiceChannelCommand => ({
+      type: 'UpdateVoiceSelf',
+      channelId: VOICE,
+      actorId: ALICE,
+      patch,
+      revolt,
+      features,
+      at: t(10),
+    });
+    const camera = (features: FeatureAccess, revolt = baseRevolt) => gated({ video: true }, features, revolt);
+    const screen = (features: FeatureAccess) => gated({ screenShare: true }, features);
+    given(voiceChannelDecider, history).when(camera(standing())).thenFails(403, 'feature_locked');
+    given(voiceChannelDecider, history).when(camera(standing(1))).then((events) => expect(changed(events)).toMatchObject({ video: true }));
+    given(voiceChannelDecider, history).when(camera(standing(), revoltAfter(overwrite(VOICE, ALICE, ['VIDEO'])))).thenFails(403, 'forbidden');
+    given(voiceChannelDecider, history).when(screen(standing(1))).thenFails(403, 'feature_locked');
+    given(voiceChannelDecider, history).when(screen(standing(2))).then((events) => expect(changed(events)).toMatchObject({ screenShare: true }));
+    const sharing = after(selfUpdate(ALICE, { video: true, screenShare: true }));
+    given(voiceChannelDecider, sharing).when(gated({ video: false, screenShare: false }, standing())).then((events) => {
+      expect(changed(events)).toMatchObject({ video: false, screenShare: false });
+    });
+    expect(() => voiceChannelDecider.decide(screen(standing()), fold(voiceChannelDecider, history))).toThrow(
+      expect.objectContaining({ details: { letterId: 2, feature: 'screen_share' } }),
+    );
   });
 
   it('screen sharing still on when one leaves counts up to the leave', () => {

@@ -38,7 +38,7 @@ export class ApiClient {
 export async function startTestServer(label: string, env: Record<string, string> = {}) {
   const engines = isolatedEngines(label);
   // Reads with X-Min-Position may wait long for a lane: tests share two cores with everything else.
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_SCALE: '100', READ_YOUR_WRITES_TIMEOUT_MS: '15000', ...engines.env, ...env });
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', IMPORT_COURSE: 'false', RUN_ACHIEVEMENTS: 'false', RATE_LIMIT_SCALE: '100', READ_YOUR_WRITES_TIMEOUT_MS: '15000', ...engines.env, ...env });
   const server: RunningServer = await createServer(config, pino({ level: config.LOG_LEVEL }));
   await server.app.ready();
   return {

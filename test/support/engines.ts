@@ -23,6 +23,7 @@ export function isolatedEngines(label: string) {
       const client = new pg.Client({ connectionString: PG_TEST_URL });
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS ${id} CASCADE`);
+      await client.query(`DROP SCHEMA IF EXISTS ${id}_search CASCADE`); // the search read model's (src/projections/search)
       await client.query(`DROP ROLE IF EXISTS ${defaultAppRole(id)}`); // roles are cluster-wide: none may outlive its test
       await client.end();
       const mongo = await MongoClient.connect(MONGO_URL);

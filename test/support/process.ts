@@ -35,7 +35,8 @@ export class MainProcess {
 
   /** Spawns the process with `env` and polls `healthy` until it answers; `unhealthy` words the timeout. */
   protected async launch(env: NodeJS.ProcessEnv, timeoutMs: number, healthy: () => Promise<boolean>, unhealthy: string): Promise<void> {
-    this.child = spawn(process.execPath, [...this.nodeArgs, '--import', 'tsx', this.entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // No shipped course unless the test asks for it: with an empty course every feature is open.
+    this.child = spawn(process.execPath, [...this.nodeArgs, '--import', 'tsx', this.entry], { env: { IMPORT_COURSE: 'false', RUN_ACHIEVEMENTS: 'false', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     const deadline = Date.now() + timeoutMs;
@@ -115,6 +116,18 @@ export class GatewayProcess extends MainProcess {
     const env = { ...process.env, LOG_LEVEL: 'warn', ...this.env, RUN_API: 'false', RUN_PROJECTIONS: 'false', RUN_GATEWAY: 'true', RUN_VOICE: 'false', GATEWAY_PORT: String(this.port) };
     await this.launch(env, timeoutMs, async () => (await this.health()) !== null, 'did not answer');
   }
+}
+
+/** Runs a script (a CLI) under tsx to its end, `env` added to this process's; resolves with its exit code and all it printed. */
+export function runScript(script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, output }));
+  });
 }
 
 export async function http<T = any>(

@@ -70,7 +70,7 @@ describe('voice signalling', () => {
 
     await cmd.overwrite(owner, voiceChannel, revolt.everyone, { type: 'role', deny: ['CONNECT'] });
     const denied = await memberSocket.request('join', { channelId: voiceChannel });
-    expect(denied).toMatchObject({ ok: false, error: { code: 'forbidden', details: { missing: 'CONNECT' } } });
+    expect(denied).toMatchObject({ ok: false, error: { code: 'forbidden', details: { missing: ['CONNECT'] } } });
     await cmd.overwrite(owner, voiceChannel, revolt.everyone, { type: 'role', deny: [] });
 
     const first = await ownerSocket.ok('join', { channelId: voiceChannel });

@@ -1,6 +1,7 @@
+import { mayReadChannel } from '../../commands/permissions/reading.ts';
 import type { RevoltState } from '../../commands/revolts/state.ts';
 import type { Services } from '../../http/services.ts';
-import { loadRevolt, mayReadChannel } from '../../projections/revolts/access.ts';
+import { loadRevolt } from '../revolts/access.ts';
 
 /** How long a download waits for the messages read model when the carrying message may be newer than it. */
 const CATCH_UP_MS = 2000;

@@ -14,7 +14,14 @@ import { commandContext, requireAuth } from '../../http/context.ts';
 import { setEventPosition } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
 import { unstorableTextError } from '../../http/text-guard.ts';
+import { noContent } from '../schemas/fields.ts';
+import { responses } from '../schemas/responses.ts';
 import { mayDownload } from './access.ts';
+
+/** An uploaded file as a message carries it (`url` is where it is downloaded). */
+const attachmentSchema = messageAttachmentSchema.omit({ duration: true }).meta({ id: 'Attachment' });
+/** The file itself, in its own content type. */
+const fileSchema = z.custom<Readable>().meta({ description: 'the file', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } });
 
 /** Room for the multipart framing around the file when judging a declared Content-Length. */
 const MULTIPART_OVERHEAD = 64 * 1024;
@@ -22,7 +29,7 @@ export const UPLOAD_RATE_LIMIT = { limit: 30, windowSeconds: 60 };
 
 // The rest of an oversized body is never read: the connection is closed instead of drained.
 const payloadTooLarge = (maxBytes: number) =>
-  new AppError(413, 'payload_too_large', `the file is larger than the limit of ${maxBytes} bytes`, { maxBytes }, { connection: 'close' });
+  new AppError('payload_too_large', `the file is larger than the limit of ${maxBytes} bytes`, { maxBytes }, { connection: 'close' });
 
 /**
  * POST /attachments (multipart/form-data, one file field `file`) stores the file, then records
@@ -50,7 +57,7 @@ export const attachmentRoutes: FastifyPluginAsyncZod<{ services: Services }> = a
       schema: {
         tags: ['attachments'],
         consumes: ['multipart/form-data'],
-        response: { 201: messageAttachmentSchema.omit({ duration: true }) },
+        response: responses({ 201: attachmentSchema }),
       },
     },
     async (request, reply) => {
@@ -103,7 +110,7 @@ export const attachmentRoutes: FastifyPluginAsyncZod<{ services: Services }> = a
   // and a percent-encoded 255-character name is far longer.
   app.get(
     '/attachments/:attachmentId/*',
-    { schema: { tags: ['attachments'], params: z.object({ attachmentId: z.string(), '*': z.string() }) } },
+    { schema: { tags: ['attachments'], params: z.object({ attachmentId: z.string(), '*': z.string() }), response: responses({ 200: fileSchema, 304: noContent }, 404) } },
     async (request, reply) => {
       const { userId } = requireAuth(request);
       const { attachmentId, '*': filename } = request.params;
@@ -115,7 +122,7 @@ export const attachmentRoutes: FastifyPluginAsyncZod<{ services: Services }> = a
 
       const etag = `"${attachment.attachmentId}"`;
       const caching = { etag, 'cache-control': 'private, max-age=31536000, immutable', 'x-content-type-options': 'nosniff' };
-      if (request.headers['if-none-match'] === etag) return reply.status(304).headers(caching).send();
+      if (request.headers['if-none-match'] === etag) return reply.headers(caching).status(304).send();
       const served: Record<string, string> = {
         ...caching,
         'content-type': servedContentType(attachment.contentType),

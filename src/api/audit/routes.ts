@@ -7,6 +7,8 @@ import { requireAuth } from '../../http/context.ts';
 import type { Services } from '../../http/services.ts';
 import { donationTrail } from '../../reports/audit/trail.ts';
 import { verifyFinancialChains } from '../../reports/audit/verify.ts';
+import { responses } from '../schemas/responses.ts';
+import { chainReportSchema, donationTrailSchema } from './representation.ts';
 
 /** The auditors' routes: read from the event store itself (not a read model), so they show what is recorded. */
 export const auditRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
@@ -14,14 +16,14 @@ export const auditRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
     if (!(await isAuditor(services.commands, userId))) throw forbidden('only auditors may read the audit trail');
   }
 
-  app.get('/audit/donations/:donationId', { schema: { params: z.object({ donationId: idSchema }), tags: ['audit'] } }, async (request) => {
+  app.get('/audit/donations/:donationId', { schema: { params: z.object({ donationId: idSchema }), tags: ['audit'], response: responses({ 200: donationTrailSchema }, 403, 404) } }, async (request) => {
     await requireAuditor(requireAuth(request).userId);
     const trail = await donationTrail(services.store, request.params.donationId);
     if (!trail) throw notFound('donation');
     return trail;
   });
 
-  app.get('/audit/verify', { schema: { tags: ['audit'] }, config: { rateLimit: { limit: 6, windowSeconds: 60 } } }, async (request) => {
+  app.get('/audit/verify', { schema: { tags: ['audit'], response: responses({ 200: chainReportSchema }, 403) }, config: { rateLimit: { limit: 6, windowSeconds: 60 } } }, async (request) => {
     await requireAuditor(requireAuth(request).userId);
     return verifyFinancialChains(services.store);
   });

@@ -6,11 +6,15 @@ import { AppError, ruleBroken, unauthorized } from '../../commands/errors.ts';
 import { usernameSchema } from '../../commands/names.ts';
 import { claimValue, releaseClaim, reservationDecider, reservationStream } from '../../commands/reservations/reservation.ts';
 import { idFor, randomFor } from '../../commands/request-ids.ts';
-import { userDecider, userStream, type UserState } from '../../commands/users/decide.ts';
+import { userDecider, userStream } from '../../commands/users/decide.ts';
 import { userTypeSchema } from '../../commands/users/events.ts';
 import { commandContext, requireAuth } from '../../http/context.ts';
 import { setEventPosition } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
+import { awaitOwnWrite } from '../command-answer.ts';
+import { noContent } from '../schemas/fields.ts';
+import { responses } from '../schemas/responses.ts';
+import { selfOf, userSchema } from '../users/representation.ts';
 
 const emailSchema = z.email().max(254).transform((e) => e.toLowerCase());
 const passwordSchema = z.string().min(8).max(128);
@@ -36,9 +40,9 @@ const secretAnswer = { secretFields: ['password'] };
 /** Compared against when the email is unknown, so a login takes as long whether or not the account exists. */
 const DUMMY_HASH = await hashPassword('not-a-real-password-but-a-constant-one');
 
-function selfView(user: UserState, joinedAt?: string) {
-  return { id: user.userId, username: user.username, discriminator: user.discriminator, email: user.email, ...(joinedAt && { joinedAt }) };
-}
+const session = { token: z.string().describe('the bearer token'), expiresAt: z.iso.datetime() };
+const registeredSchema = z.object({ user: userSchema, ...session });
+const sessionSchema = z.object(session);
 
 export const authRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   const { commands } = services;
@@ -64,7 +68,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
       const { state } = await commands.load(reservationStream('tag', `${username}#${discriminator}`), reservationDecider);
       if (!state.ownerId || state.ownerId === userId) return discriminator;
     }
-    throw new AppError(409, 'username_unavailable', 'too many users have this username; choose another');
+    throw new AppError('username_unavailable', 'too many users have this username; choose another');
   }
 
   /** Claims `discriminator`, or another free one when a concurrent registration took it first. */
@@ -103,7 +107,10 @@ export const authRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
 
   app.post(
     '/auth/register',
-    { config: { ...authLimit('register', 20), secretAnswer }, schema: { body: registerBody, tags: ['auth'], security: [] } },
+    {
+      config: { ...authLimit('register', 20), secretAnswer },
+      schema: { body: registerBody, tags: ['auth'], security: [], response: responses({ 201: registeredSchema }) },
+    },
     async (request, reply) => {
       const context = commandContext(request);
       const { email, username, password, userType } = request.body;
@@ -137,18 +144,15 @@ export const authRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
       }
       // From here on the account exists: a failure to start its session leaves it for the client to log in to.
       const session = await startSession(userId, { ...context, actorId: userId });
-      setEventPosition(reply, session.position);
-      return reply.status(201).send({
-        user: { ...selfView(registered.state, at), userType },
-        token: session.token,
-        expiresAt: session.expiresAt,
-      });
+      setEventPosition(reply, session.position, userId);
+      await awaitOwnWrite(services, reply, ['users']);
+      return reply.status(201).send({ user: await selfOf(services, request, userId), token: session.token, expiresAt: session.expiresAt });
     },
   );
 
   app.post(
     '/auth/login',
-    { config: { ...authLimit('login', 10), secretAnswer }, schema: { body: loginBody, tags: ['auth'], security: [] } },
+    { config: { ...authLimit('login', 10), secretAnswer }, schema: { body: loginBody, tags: ['auth'], security: [], response: responses({ 200: sessionSchema }) } },
     async (request, reply) => {
       const { email, password } = request.body;
       const claim = await commands.load(reservationStream('email', email), reservationDecider);
@@ -156,12 +160,12 @@ export const authRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
       const valid = await verifyPassword(user?.exists ? user.passwordHash : DUMMY_HASH, password);
       if (!user?.exists || !valid) throw unauthorized('email or password is wrong');
       const session = await startSession(user.userId, { ...commandContext(request), actorId: user.userId });
-      setEventPosition(reply, session.position);
+      setEventPosition(reply, session.position, user.userId);
       return { token: session.token, expiresAt: session.expiresAt };
     },
   );
 
-  app.post('/auth/logout', { schema: { tags: ['auth'] } }, async (request, reply) => {
+  app.post('/auth/logout', { schema: { tags: ['auth'], response: responses({ 204: noContent }) } }, async (request, reply) => {
     const { sessionId } = requireAuth(request);
     const result = await commands.execute(sessionStream(sessionId), sessionDecider, { type: 'RevokeSession' }, commandContext(request));
     setEventPosition(reply, result.position);

@@ -1,21 +1,23 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ObjectId } from 'mongodb';
 import { z } from 'zod';
-import { notFound } from '../../commands/errors.ts';
 import { nameSchema } from '../../commands/names.ts';
 import { permissionSchema } from '../../commands/permissions/catalogue.ts';
+import { viewableChannels } from '../../commands/permissions/visibility.ts';
 import { idFor } from '../../commands/request-ids.ts';
+import { revoltOfChannel } from '../../commands/revolts/channel-directory.ts';
 import { channelSettingsSchema, channelTypeSchema } from '../../commands/revolts/events.ts';
-import type { RevoltState } from '../../commands/revolts/state.ts';
-import { viewableChannels } from '../../commands/revolts/visibility.ts';
 import { idSchema } from '../../events/ids.ts';
 import { commandContext, requireAuth } from '../../http/context.ts';
 import { awaitReadModels } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
-import { channelRevolt } from '../../projections/channels/directory.ts';
-import { requireMember } from '../../projections/revolts/access.ts';
 import { HIDDEN } from '../../projections/views.ts';
+import { requireMember } from '../revolts/access.ts';
+import { awaitOwnWrite } from '../command-answer.ts';
 import { executeOnRevolt } from '../revolts/execute.ts';
+import { list, noContent } from '../schemas/fields.ts';
+import { responses } from '../schemas/responses.ts';
+import { channelOf, channelSchema, type Channel } from './representation.ts';
 
 /** Also the name of a category (a channel of type `category`). */
 const channelName = nameSchema({ what: 'a channel name', min: 1, max: 100 });
@@ -49,24 +51,17 @@ const overwriteBody = z
 const channelParams = z.object({ channelId: idSchema });
 const overwriteParams = z.object({ channelId: idSchema, targetId: idSchema });
 
-function channelView(state: RevoltState, channelId: string) {
-  const channel = state.channels.get(channelId);
-  if (!channel) throw notFound('channel');
-  const { overwrites, channelId: id, ...rest } = channel;
-  return { id, revoltId: state.revoltId, ...rest, permissions: overwrites };
-}
-
 export const channelRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   const channels = services.db.collection('channels');
 
   app.post(
     '/revolts/:revoltId/channels',
-    { schema: { params: z.object({ revoltId: idSchema }), body: createBody, tags: ['channels'] } },
+    { schema: { params: z.object({ revoltId: idSchema }), body: createBody, tags: ['channels'], response: responses({ 201: channelSchema }, 403, 404) } },
     async (request, reply) => {
       const { userId } = requireAuth(request);
       const channelId = idFor(commandContext(request));
       const { type, name, description, position, categoryId, settings } = request.body;
-      const state = await executeOnRevolt(services, request, reply, request.params.revoltId, {
+      await executeOnRevolt(services, request, reply, request.params.revoltId, {
         type: 'CreateChannel',
         actorId: userId,
         channelId,
@@ -78,27 +73,29 @@ export const channelRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
         settings,
         at: new Date().toISOString(),
       });
-      return reply.status(201).send(channelView(state, channelId));
+      await awaitOwnWrite(services, reply, ['channels']);
+      return reply.status(201).send(await channelOf(services, request, channelId));
     },
   );
 
-  app.patch('/channels/:channelId', { schema: { params: channelParams, body: updateBody, tags: ['channels'] } }, async (request, reply) => {
+  app.patch('/channels/:channelId', { schema: { params: channelParams, body: updateBody, tags: ['channels'], response: responses({ 200: channelSchema }, 403, 404) } }, async (request, reply) => {
     const { userId } = requireAuth(request);
     const { channelId } = request.params;
-    const state = await executeOnRevolt(services, request, reply, await channelRevolt(services, channelId), {
+    await executeOnRevolt(services, request, reply, await revoltOfChannel(services.channelDirectory, channelId), {
       type: 'UpdateChannel',
       actorId: userId,
       channelId,
       changes: request.body,
       at: new Date().toISOString(),
     });
-    return channelView(state, channelId);
+    await awaitOwnWrite(services, reply, ['channels']);
+    return channelOf(services, request, channelId);
   });
 
-  app.delete('/channels/:channelId', { schema: { params: channelParams, tags: ['channels'] } }, async (request, reply) => {
+  app.delete('/channels/:channelId', { schema: { params: channelParams, tags: ['channels'], response: responses({ 204: noContent }, 403, 404) } }, async (request, reply) => {
     const { userId } = requireAuth(request);
     const { channelId } = request.params;
-    await executeOnRevolt(services, request, reply, await channelRevolt(services, channelId), {
+    await executeOnRevolt(services, request, reply, await revoltOfChannel(services.channelDirectory, channelId), {
       type: 'DeleteChannel',
       actorId: userId,
       channelId,
@@ -109,12 +106,12 @@ export const channelRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
 
   app.put(
     '/channels/:channelId/permissions/:targetId',
-    { schema: { params: overwriteParams, body: overwriteBody, tags: ['channels'] } },
+    { schema: { params: overwriteParams, body: overwriteBody, tags: ['channels'], response: responses({ 204: noContent }, 403, 404) } },
     async (request, reply) => {
       const { userId } = requireAuth(request);
       const { channelId, targetId } = request.params;
       const { type, allow, deny } = request.body;
-      await executeOnRevolt(services, request, reply, await channelRevolt(services, channelId), {
+      await executeOnRevolt(services, request, reply, await revoltOfChannel(services.channelDirectory, channelId), {
         type: 'SetChannelPermissions',
         actorId: userId,
         channelId,
@@ -128,29 +125,33 @@ export const channelRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
     },
   );
 
-  app.delete('/channels/:channelId/permissions/:targetId', { schema: { params: overwriteParams, tags: ['channels'] } }, async (request, reply) => {
-    const { userId } = requireAuth(request);
-    const { channelId, targetId } = request.params;
-    await executeOnRevolt(services, request, reply, await channelRevolt(services, channelId), {
-      type: 'RemoveChannelPermissions',
-      actorId: userId,
-      channelId,
-      targetId,
-      at: new Date().toISOString(),
-    });
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/channels/:channelId/permissions/:targetId',
+    { schema: { params: overwriteParams, tags: ['channels'], response: responses({ 204: noContent }, 403, 404) } },
+    async (request, reply) => {
+      const { userId } = requireAuth(request);
+      const { channelId, targetId } = request.params;
+      await executeOnRevolt(services, request, reply, await revoltOfChannel(services.channelDirectory, channelId), {
+        type: 'RemoveChannelPermissions',
+        actorId: userId,
+        channelId,
+        targetId,
+        at: new Date().toISOString(),
+      });
+      return reply.status(204).send();
+    },
+  );
 
   app.get(
     '/revolts/:revoltId/channels',
-    { schema: { params: z.object({ revoltId: idSchema }), tags: ['channels'] } },
+    { schema: { params: z.object({ revoltId: idSchema }), tags: ['channels'], response: responses({ 200: list(channelSchema) }, 404, 503) } },
     async (request) => {
       const { userId } = requireAuth(request);
       const revolt = await requireMember(services, request.params.revoltId, userId);
       await awaitReadModels(services, request, ['channels']);
       const visible = viewableChannels(revolt, userId).map((c) => new ObjectId(c.channelId));
       const items = await channels
-        .find({ revoltId: new ObjectId(request.params.revoltId), _id: { $in: visible } }, { projection: HIDDEN })
+        .find<Channel>({ revoltId: new ObjectId(request.params.revoltId), _id: { $in: visible } }, { projection: HIDDEN })
         .sort({ position: 1, id: 1 })
         .toArray();
       return { items };

@@ -2,32 +2,20 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ObjectId, type Document, type Filter } from 'mongodb';
 import { z } from 'zod';
 import { DONATION_CURRENCIES } from '../../commands/donations/rules.ts';
-import { badRequest } from '../../commands/errors.ts';
 import { isAuditor } from '../../commands/staff/roster.ts';
 import { idSchema } from '../../events/ids.ts';
 import { requireAuth } from '../../http/context.ts';
 import { awaitReadModels } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
 import { donationView, recordFromDocument } from '../../projections/donations/view.ts';
-import { requireMember, requireVisible } from '../../projections/revolts/access.ts';
 import { limitSchema } from '../../projections/views.ts';
+import { requireMember, requireVisible } from '../revolts/access.ts';
+import { afterTimeCursor, encodeTimeCursor, NEWEST_FIRST } from '../time-cursor.ts';
+import { page as pageOf } from '../schemas/fields.ts';
+import { responses } from '../schemas/responses.ts';
+import { donationSchema, donationStatsSchema } from './representation.ts';
 
 const statusSchema = z.enum(['pending', 'completed', 'failed', 'refunded']);
-
-/** Pages go newest first by (createdAt desc, id desc); the cursor is that pair, opaque to clients. */
-const encodeCursor = (doc: Document) => Buffer.from(JSON.stringify([(doc.createdAt as Date).getTime(), doc.id])).toString('base64url');
-function decodeCursor(cursor: string): Filter<Document> {
-  try {
-    const [ms, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [unknown, unknown];
-    if (Number.isSafeInteger(ms) && typeof id === 'string' && idSchema.safeParse(id).success) {
-      const at = new Date(ms as number);
-      return { $or: [{ createdAt: { $lt: at } }, { createdAt: at, id: { $lt: id } }] };
-    }
-  } catch {
-    // fall through
-  }
-  throw badRequest('before is not a cursor this API returned');
-}
 
 const pageQuery = z.object({ limit: limitSchema, before: z.string().max(200).optional(), status: statusSchema.optional() });
 
@@ -38,23 +26,23 @@ export const donationListRoutes: FastifyPluginAsyncZod<{ services: Services }> =
   async function page(filter: Filter<Document>, query: z.infer<typeof pageQuery>, viewer: { userId: string; isAuditor: boolean }) {
     const and: Filter<Document>[] = [filter];
     if (query.status) and.push({ status: query.status });
-    if (query.before) and.push(decodeCursor(query.before));
+    if (query.before) and.push(afterTimeCursor(query.before, idSchema));
     const docs = await donations
       .find(and.length === 1 ? filter : { $and: and })
-      .sort({ createdAt: -1, id: -1 })
+      .sort(NEWEST_FIRST)
       .limit(query.limit)
       .toArray();
     const last = docs.at(-1);
     return {
       items: docs.map((doc) => donationView(recordFromDocument(doc), viewer)),
-      next: docs.length === query.limit && last ? encodeCursor(last) : null,
+      next: docs.length === query.limit && last ? encodeTimeCursor(last) : null,
     };
   }
 
   /** A revolt's donations, for its members; anonymous donors stay anonymous, emails are never shown. */
   app.get(
     '/revolts/:revoltId/donations',
-    { schema: { params: z.object({ revoltId: idSchema }), querystring: pageQuery, tags: ['donations'] } },
+    { schema: { params: z.object({ revoltId: idSchema }), querystring: pageQuery, tags: ['donations'], response: responses({ 200: pageOf(donationSchema) }, 404, 503) } },
     async (request) => {
       const { userId } = requireAuth(request);
       await requireMember(services, request.params.revoltId, userId);
@@ -77,6 +65,7 @@ export const donationListRoutes: FastifyPluginAsyncZod<{ services: Services }> =
         params: z.object({ revoltId: idSchema }),
         querystring: z.object({ currency: z.enum(DONATION_CURRENCIES).optional() }),
         tags: ['donations'],
+        response: responses({ 200: donationStatsSchema }, 404, 503),
       },
     },
     async (request) => {
@@ -110,7 +99,7 @@ export const donationListRoutes: FastifyPluginAsyncZod<{ services: Services }> =
   );
 
   /** My donations, anonymous ones included, with everything about them. */
-  app.get('/users/@me/donations', { schema: { querystring: pageQuery, tags: ['donations'] } }, async (request) => {
+  app.get('/users/@me/donations', { schema: { querystring: pageQuery, tags: ['donations'], response: responses({ 200: pageOf(donationSchema) }, 503) } }, async (request) => {
     const { userId } = requireAuth(request);
     await awaitReadModels(services, request, ['donations']);
     return page({ 'donor.userId': new ObjectId(userId) }, request.query, { userId, isAuditor: false });

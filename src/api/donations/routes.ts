@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { assertCanPledge, assertCanRefund, assertSamePledge, type DonationState } from '../../commands/donations/decide.ts';
+import type { DonationState } from '../../commands/donations/state.ts';
 import type { DonationEventOf } from '../../commands/donations/events.ts';
 import { abandonPledge, donationIdFor, executeOnDonation, indexPaymentIntent, loadDonation, pledgeOf } from '../../commands/donations/execute.ts';
 import {
@@ -8,6 +8,7 @@ import {
   donationCurrencySchema,
   donationMessageSchema,
   paymentIntentIdempotencyKey,
+  refundable,
   refundIdempotencyKey,
 } from '../../commands/donations/rules.ts';
 import { AppError, notFound } from '../../commands/errors.ts';
@@ -21,6 +22,8 @@ import type { Services } from '../../http/services.ts';
 import { donationView, recordFromPledge } from '../../projections/donations/view.ts';
 import { donationListRoutes } from './lists.ts';
 import { stripeWebhookRoutes } from './stripe-webhook.ts';
+import { responses } from '../schemas/responses.ts';
+import { pledgedSchema, refundedSchema } from './representation.ts';
 
 const pledgeBody = z
   .object({
@@ -53,7 +56,8 @@ function pledgeAnswer(pledge: PledgedData, status: DonationState['status'], user
 /** Pledges and refunds (through Stripe), the lists and stats, and Stripe's webhook that settles them. */
 export const donationRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   /**
-   * Pledge: check everything that can be checked, then create the payment intent at Stripe, then record it.
+   * Pledge: the donation's decider decides first (RequestPledge), then the payment intent is made at Stripe, then
+   * the pledge recorded with it (Pledge).
    * Stripe failing → 502 and nothing recorded. Recording failing after Stripe answered → 5xx, the payment intent
    * cancelled and the claims released (abandonPledge), so a retry starts afresh. Should the process die in
    * between instead, the client's retry (same Idempotency-Key) gets the same donation id, hence the same Stripe
@@ -63,7 +67,7 @@ export const donationRoutes: FastifyPluginAsyncZod<{ services: Services }> = asy
   app.post(
     '/revolts/:revoltId/donations',
     {
-      schema: { params: z.object({ revoltId: idSchema }), body: pledgeBody, tags: ['donations'] },
+      schema: { params: z.object({ revoltId: idSchema }), body: pledgeBody, tags: ['donations'], response: responses({ 201: pledgedSchema }, 403, 404, 502) },
       config: { rateLimit: { limit: 30, windowSeconds: 60 }, ownIdempotency: true },
     },
     async (request, reply) => {
@@ -74,20 +78,18 @@ export const donationRoutes: FastifyPluginAsyncZod<{ services: Services }> = asy
         services.commands.load(revoltStream(revoltId), revoltDecider),
         services.commands.load(userStream(userId), userDecider),
       ]);
-      assertCanPledge(revolt, userId, input);
-      if (!donor.exists) throw notFound('user');
       const context = commandContext(request);
       const key = request.headers['idempotency-key'];
       const idempotencyKey = typeof key === 'string' ? key : undefined;
       const donationId = await donationIdFor(services.commands, userId, idempotencyKey, context);
-      // Without a key the id is brand new: there is no earlier pledge to look for.
-      const earlier = idempotencyKey === undefined ? null : await pledgeOf(services.store, donationId);
+      // Decided before Stripe is asked: may the donor pledge this; or, a retry of a recorded pledge, is it the same.
+      const requested = await executeOnDonation(services.commands, donationId, { type: 'RequestPledge', revolt, donorId: userId, ...input, at: new Date().toISOString() }, context);
+      if (!donor.exists) throw notFound('user');
+      const earlier = requested.state.exists ? await pledgeOf(services.store, donationId) : null;
       if (earlier) {
         // A retry of a pledge already recorded: the same answer, with the client secret asked of Stripe again.
-        assertSamePledge(earlier, revoltId, input);
         const intent = await services.stripe.retrievePaymentIntent(earlier.stripePaymentIntentId);
-        const { status } = await loadDonation(services.commands, donationId);
-        return reply.status(201).header('idempotent-replayed', 'true').send(pledgeAnswer(earlier, status, userId, intent.clientSecret));
+        return reply.status(201).header('idempotent-replayed', 'true').send(pledgeAnswer(earlier, requested.state.status, userId, intent.clientSecret));
       }
 
       const intent = await services.stripe.createPaymentIntent({
@@ -100,7 +102,7 @@ export const donationRoutes: FastifyPluginAsyncZod<{ services: Services }> = asy
       let result;
       try {
         if (intent.amount !== input.amount || intent.currency !== input.currency) {
-          throw new AppError(502, 'payment_provider_error', 'Stripe answered with a payment intent for a different amount or currency', {
+          throw new AppError('payment_provider_error', 'Stripe answered with a payment intent for a different amount or currency', {
             asked: { amount: input.amount, currency: input.currency },
             answered: { amount: intent.amount, currency: intent.currency },
           });
@@ -149,14 +151,20 @@ export const donationRoutes: FastifyPluginAsyncZod<{ services: Services }> = asy
    */
   app.post(
     '/donations/:donationId/refund',
-    { schema: { params: z.object({ donationId: idSchema }), tags: ['donations'] }, config: { rateLimit: { limit: 30, windowSeconds: 60 } } },
+    {
+      schema: { params: z.object({ donationId: idSchema }), tags: ['donations'], response: responses({ 200: refundedSchema }, 403, 404, 502) },
+      config: { rateLimit: { limit: 30, windowSeconds: 60 } },
+    },
     async (request, reply) => {
       const { userId } = requireAuth(request);
       const { donationId } = request.params;
-      const state = await loadDonation(services.commands, donationId);
-      if (!state.exists) throw notFound('donation');
-      const { state: revolt } = await services.commands.load(revoltStream(state.revoltId), revoltDecider);
-      const amount = assertCanRefund(state, revolt, userId);
+      const context = commandContext(request);
+      const { revoltId, exists } = await loadDonation(services.commands, donationId);
+      if (!exists) throw notFound('donation');
+      const { state: revolt } = await services.commands.load(revoltStream(revoltId), revoltDecider);
+      // Decided before Stripe is asked: may the actor refund it now (it appends nothing; the refund is recorded below).
+      const { state } = await executeOnDonation(services.commands, donationId, { type: 'RequestRefund', revolt, actorId: userId, at: new Date().toISOString() }, context);
+      const amount = refundable(state);
       const refund = await services.stripe.createRefund({
         paymentIntentId: state.paymentIntentId,
         amount,
@@ -167,7 +175,7 @@ export const donationRoutes: FastifyPluginAsyncZod<{ services: Services }> = asy
         services.commands,
         donationId,
         { type: 'RecordRefund', actorId: userId, requestedAmount: amount, refund, at: new Date().toISOString() },
-        commandContext(request),
+        context,
       );
       setEventPosition(reply, result.position);
       // Whether Stripe ever disagreed with the pledge is for the donor and auditors (as in the lists).

@@ -12,6 +12,8 @@ import { setEventPosition } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
 import { unstorableTextError } from '../../http/text-guard.ts';
 import { stripeEventDecider, stripeEventStream, type WebhookOutcome } from '../../payments/stripe-events.ts';
+import { responses } from '../schemas/responses.ts';
+import { webhookReceiptSchema } from './representation.ts';
 
 const idOf = z.union([z.string(), z.object({ id: z.string() }).transform((o) => o.id)]);
 const metadata = z.record(z.string(), z.string()).nullish();
@@ -148,7 +150,7 @@ export const stripeWebhookRoutes: FastifyPluginAsync<{ services: Services }> = a
     '/payments/stripe/webhook',
     {
       config: { public: true, rateLimit: { limit: 6000, windowSeconds: 60 } },
-      schema: { tags: ['payments'], security: [] },
+      schema: { tags: ['payments'], security: [], response: responses({ 200: webhookReceiptSchema }, 404) },
     },
     async (request, reply) => {
       if (!Buffer.isBuffer(request.body)) throw badRequest('a Stripe webhook is a JSON body');
@@ -169,7 +171,7 @@ export const stripeWebhookRoutes: FastifyPluginAsync<{ services: Services }> = a
       const target = targetOf(event);
       const { donationId, referenced } = await resolveDonation(services, target);
       if (!donationId && referenced) {
-        throw new AppError(404, 'donation_not_found', 'this event is about a donation that is not recorded (yet); Stripe will retry');
+        throw new AppError('donation_not_found', 'this event is about a donation that is not recorded (yet); Stripe will retry');
       }
       // Everything one Stripe event causes is correlated by its id; the actor is Stripe.
       const context: CommandContext = { actorId: 'stripe', correlationId: event.id, causationId: request.id };

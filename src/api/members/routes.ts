@@ -6,9 +6,12 @@ import { idSchema } from '../../events/ids.ts';
 import { requireAuth } from '../../http/context.ts';
 import { awaitReadModels } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
-import { requireMember } from '../../projections/revolts/access.ts';
 import { limitSchema } from '../../projections/views.ts';
+import { requireMember } from '../revolts/access.ts';
 import { executeOnRevolt } from '../revolts/execute.ts';
+import { noContent, page } from '../schemas/fields.ts';
+import { responses } from '../schemas/responses.ts';
+import { memberSchema, type Member } from './representation.ts';
 
 const revoltParams = z.object({ revoltId: idSchema });
 const memberParams = z.object({ revoltId: idSchema, userId: idSchema });
@@ -18,7 +21,7 @@ const reasonQuery = z.object({ reason: z.string().trim().min(1).max(512).optiona
 export const memberRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   const revolts = services.db.collection('revolts');
 
-  app.delete('/revolts/:revoltId/members/@me', { schema: { params: revoltParams, tags: ['members'] } }, async (request, reply) => {
+  app.delete('/revolts/:revoltId/members/@me', { schema: { params: revoltParams, tags: ['members'], response: responses({ 204: noContent }, 404) } }, async (request, reply) => {
     const { userId } = requireAuth(request);
     await executeOnRevolt(services, request, reply, request.params.revoltId, { type: 'LeaveRevolt', actorId: userId, at: new Date().toISOString() });
     return reply.status(204).send();
@@ -26,7 +29,7 @@ export const memberRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
 
   app.delete(
     '/revolts/:revoltId/members/:userId',
-    { schema: { params: memberParams, querystring: reasonQuery, tags: ['members'] } },
+    { schema: { params: memberParams, querystring: reasonQuery, tags: ['members'], response: responses({ 204: noContent }, 403, 404) } },
     async (request, reply) => {
       const { userId } = requireAuth(request);
       const { revoltId, userId: target } = request.params;
@@ -38,7 +41,14 @@ export const memberRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
 
   app.put(
     '/revolts/:revoltId/bans/:userId',
-    { schema: { params: memberParams, body: z.object({ reason: z.string().trim().min(1).max(512).optional() }).strict().default({}), tags: ['members'] } },
+    {
+      schema: {
+        params: memberParams,
+        body: z.object({ reason: z.string().trim().min(1).max(512).optional() }).strict().default({}),
+        tags: ['members'],
+        response: responses({ 204: noContent }, 403, 404),
+      },
+    },
     async (request, reply) => {
       const { userId } = requireAuth(request);
       const { revoltId, userId: target } = request.params;
@@ -48,7 +58,7 @@ export const memberRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
     },
   );
 
-  app.delete('/revolts/:revoltId/bans/:userId', { schema: { params: memberParams, tags: ['members'] } }, async (request, reply) => {
+  app.delete('/revolts/:revoltId/bans/:userId', { schema: { params: memberParams, tags: ['members'], response: responses({ 204: noContent }, 403, 404) } }, async (request, reply) => {
     const { userId } = requireAuth(request);
     const { revoltId, userId: target } = request.params;
     await executeOnRevolt(services, request, reply, revoltId, { type: 'UnbanMember', actorId: userId, userId: target, at: new Date().toISOString() });
@@ -62,6 +72,7 @@ export const memberRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
         params: revoltParams,
         querystring: z.object({ limit: limitSchema, after: idSchema.optional() }),
         tags: ['revolts'],
+        response: responses({ 200: page(memberSchema) }, 404, 503),
       },
     },
     async (request) => {
@@ -75,7 +86,7 @@ export const memberRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
       const start = after ? members.findIndex((m) => m.userId.toHexString() === after) + 1 : 0;
       const items = members.slice(start, start + limit);
       const last = items.at(-1);
-      return { items, next: items.length === limit && last ? last.userId.toHexString() : null };
+      return { items: items as Member[], next: items.length === limit && last ? last.userId.toHexString() : null };
     },
   );
 };

@@ -1,17 +1,17 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ObjectId } from 'mongodb';
 import { z } from 'zod';
-import { messageDecider, messageStream } from '../../commands/messages/decide.ts';
-import { MAX_PINS, pinsDecider, pinsStream, type PinCommand } from '../../commands/messages/pins.ts';
+import { MAX_PINS, messageDecider, messageStream, pinsDecider, pinsStream, type PinCommand } from '../../commands/messages/decide.ts';
 import { messageFacts } from '../../commands/messages/state.ts';
 import { idSchema } from '../../events/ids.ts';
 import { commandContext, requireAuth } from '../../http/context.ts';
 import { awaitReadModels, setEventPosition } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
-import { messageView } from '../../projections/messages/document.ts';
-import { requireChannelAccess } from '../../projections/revolts/access.ts';
 import { HIDDEN } from '../../projections/views.ts';
-import { revoltOfChannelState } from './channel-revolt.ts';
+import { requireChannelAccess, revoltOfChannelState } from '../revolts/access.ts';
+import { list, noContent } from '../schemas/fields.ts';
+import { responses } from '../schemas/responses.ts';
+import { messageSchema, messageShownTo } from './representation.ts';
 
 const pinParams = z.object({ channelId: idSchema, messageId: idSchema });
 
@@ -27,7 +27,7 @@ export const pinRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (a
     app.route({
       method,
       url: '/channels/:channelId/pins/:messageId',
-      schema: { params: pinParams, tags: ['messages'] },
+      schema: { params: pinParams, tags: ['messages'], response: responses({ 204: noContent }, 403, 404) },
       handler: async (request, reply) => {
         const { userId } = requireAuth(request);
         const { channelId, messageId } = request.params;
@@ -46,7 +46,7 @@ export const pinRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (a
 
   app.get(
     '/channels/:channelId/pins',
-    { schema: { params: z.object({ channelId: idSchema }), tags: ['messages'] } },
+    { schema: { params: z.object({ channelId: idSchema }), tags: ['messages'], response: responses({ 200: list(messageSchema) }, 403, 404, 503) } },
     async (request) => {
       const { userId } = requireAuth(request);
       const { channelId } = request.params;
@@ -57,7 +57,7 @@ export const pinRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (a
         .sort({ pinnedAt: -1, _id: -1 })
         .limit(MAX_PINS)
         .toArray();
-      return { items: pinned.map((m) => messageView(m, userId)) };
+      return { items: pinned.map((m) => messageShownTo(m, userId)) };
     },
   );
 };

@@ -5,7 +5,9 @@ import { idSchema } from '../../events/ids.ts';
 import { commandContext, requireAuth } from '../../http/context.ts';
 import { setEventPosition } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
-import { revoltOfChannelState } from './channel-revolt.ts';
+import { revoltOfChannelState } from '../revolts/access.ts';
+import { noContent } from '../schemas/fields.ts';
+import { responses } from '../schemas/responses.ts';
 
 /** The emoji arrives URL-decoded; whether it is one is the decider's rule (400 otherwise). */
 const reactionParams = z.object({ channelId: idSchema, messageId: idSchema, emoji: z.string().min(1).max(128) });
@@ -16,7 +18,7 @@ export const reactionRoutes: FastifyPluginAsyncZod<{ services: Services }> = asy
     app.route({
       method,
       url: '/channels/:channelId/messages/:messageId/reactions/:emoji/@me',
-      schema: { params: reactionParams, tags: ['messages'] },
+      schema: { params: reactionParams, tags: ['messages'], response: responses({ 204: noContent }, 403, 404) },
       config: { rateLimit: { bucket: 'reactions', limit: 60, windowSeconds: 10 } },
       handler: async (request, reply) => {
         const { userId } = requireAuth(request);

@@ -3,9 +3,8 @@ import { ObjectId, type Document, type Filter } from 'mongodb';
 import { z } from 'zod';
 import { MAX_ATTACHMENTS_PER_MESSAGE, resolveAttachments } from '../../commands/attachments/resolve.ts';
 import { badRequest, notFound } from '../../commands/errors.ts';
-import { MAX_CONTENT_LENGTH, messageDecider, messageStream, type MessageCommand } from '../../commands/messages/decide.ts';
-import { embedsInputSchema } from '../../commands/messages/embeds.ts';
-import { pinsDecider, pinsStream } from '../../commands/messages/pins.ts';
+import { embedsInputSchema } from '../../commands/messages/content/embeds.ts';
+import { MAX_CONTENT_LENGTH, messageDecider, messageStream, pinsDecider, pinsStream, type MessageCommand } from '../../commands/messages/decide.ts';
 import { claimSlowMode } from '../../commands/messages/slow-mode-gate.ts';
 import { slowModeSeconds } from '../../commands/messages/slow-mode.ts';
 import { messageFacts } from '../../commands/messages/state.ts';
@@ -16,11 +15,13 @@ import { awaitReadModels, setEventPosition } from '../../http/read-your-writes.t
 import type { Services } from '../../http/services.ts';
 import { beyond, NEWEST_FIRST, OLDEST_FIRST } from '../../projections/messages/cursor.ts';
 import { documentOf, messageDocument, messageView } from '../../projections/messages/document.ts';
-import { requireChannelAccess } from '../../projections/revolts/access.ts';
 import { HIDDEN, limitSchema } from '../../projections/views.ts';
-import { revoltOfChannelState } from './channel-revolt.ts';
+import { requireChannelAccess, revoltOfChannelState } from '../revolts/access.ts';
+import { list, noContent } from '../schemas/fields.ts';
+import { responses } from '../schemas/responses.ts';
 import { pinRoutes } from './pins.ts';
 import { reactionRoutes } from './reactions.ts';
+import { messageSchema, messageShownTo } from './representation.ts';
 import { revoltMessageRoutes } from './revolt-messages.ts';
 import { typingRoutes } from './typing.ts';
 
@@ -46,7 +47,7 @@ export const messageRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
   app.post(
     '/channels/:channelId/messages',
     {
-      schema: { params: z.object({ channelId: idSchema }), body: sendBody, tags: ['messages'] },
+      schema: { params: z.object({ channelId: idSchema }), body: sendBody, tags: ['messages'], response: responses({ 201: messageSchema }, 403, 404) },
       config: { rateLimit: { bucket: 'send-message', limit: 120, windowSeconds: 60 } },
     },
     async (request, reply) => {
@@ -81,13 +82,13 @@ export const messageRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
         });
       setEventPosition(reply, result.position);
       if (!result.state.message) throw new Error('SendMessage appended no MessageSent');
-      return reply.status(201).send(messageView(messageDocument(result.state.message), userId));
+      return reply.status(201).send(messageShownTo(messageDocument(result.state.message), userId));
     },
   );
 
   app.patch(
     '/channels/:channelId/messages/:messageId',
-    { schema: { params: messageParams, body: editBody, tags: ['messages'] } },
+    { schema: { params: messageParams, body: editBody, tags: ['messages'], response: responses({ 200: messageSchema }, 403, 404) } },
     async (request, reply) => {
       const { userId } = requireAuth(request);
       const { channelId, messageId } = request.params;
@@ -97,13 +98,13 @@ export const messageRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
       setEventPosition(reply, position);
       if (!state.message) throw notFound('message');
       const pins = await commands.load(pinsStream(channelId), pinsDecider);
-      return messageView(documentOf({ ...state, message: state.message }, pins.state.pinned.get(messageId)), userId);
+      return messageShownTo(documentOf({ ...state, message: state.message }, pins.state.pinned.get(messageId)), userId);
     },
   );
 
   app.delete(
     '/channels/:channelId/messages/:messageId',
-    { schema: { params: messageParams, tags: ['messages'] } },
+    { schema: { params: messageParams, tags: ['messages'], response: responses({ 204: noContent }, 403, 404) } },
     async (request, reply) => {
       const { userId } = requireAuth(request);
       const { channelId, messageId } = request.params;
@@ -125,7 +126,7 @@ export const messageRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
 
   app.get(
     '/channels/:channelId/messages',
-    { schema: { params: z.object({ channelId: idSchema }), querystring: pageQuery, tags: ['messages'] } },
+    { schema: { params: z.object({ channelId: idSchema }), querystring: pageQuery, tags: ['messages'], response: responses({ 200: list(messageSchema) }, 403, 404, 503) } },
     async (request) => {
       const { userId } = requireAuth(request);
       const { channelId } = request.params;
@@ -137,7 +138,7 @@ export const messageRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
       const anchor = cursorId ? await messages.findOne({ id: cursorId, channelId: base.channelId }, { projection: { createdAt: 1 } }) : null;
       if (cursorId && !anchor) throw badRequest('the cursor message is not in this channel');
       const page = async (filter: Filter<Document>, sort: typeof NEWEST_FIRST | typeof OLDEST_FIRST, n: number) =>
-        (await messages.find({ ...base, ...filter }, { projection: HIDDEN }).sort(sort).limit(n).toArray()).map((m) => messageView(m, userId));
+        (await messages.find({ ...base, ...filter }, { projection: HIDDEN }).sort(sort).limit(n).toArray()).map((m) => messageShownTo(m, userId));
       if (!anchor) return { items: await page({}, NEWEST_FIRST, limit) };
       if (before) return { items: await page(beyond(anchor, '$lt'), NEWEST_FIRST, limit) };
       if (after) return { items: (await page(beyond(anchor, '$gt'), OLDEST_FIRST, limit)).reverse() };
@@ -149,7 +150,7 @@ export const messageRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
 
   app.get(
     '/channels/:channelId/messages/:messageId',
-    { schema: { params: messageParams, tags: ['messages'] } },
+    { schema: { params: messageParams, tags: ['messages'], response: responses({ 200: messageSchema }, 403, 404, 503) } },
     async (request) => {
       const { userId } = requireAuth(request);
       const { channelId, messageId } = request.params;
@@ -157,7 +158,7 @@ export const messageRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
       await awaitReadModels(services, request, ['messages']);
       const message = await messages.findOne({ id: messageId, channelId: new ObjectId(channelId), isDeleted: false }, { projection: HIDDEN });
       if (!message) throw notFound('message');
-      return messageView(message, userId);
+      return messageShownTo(message, userId);
     },
   );
 

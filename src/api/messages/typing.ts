@@ -5,14 +5,16 @@ import { ephemeralChannel, type TypingStarted } from '../../commands/messages/ty
 import { idSchema } from '../../events/ids.ts';
 import { requireAuth } from '../../http/context.ts';
 import type { Services } from '../../http/services.ts';
-import { requireChannelAccess } from '../../projections/revolts/access.ts';
+import { requireChannelAccess } from '../revolts/access.ts';
+import { noContent } from '../schemas/fields.ts';
+import { responses } from '../schemas/responses.ts';
 
 /** POST /channels/:channelId/typing → 204: "is typing", for members who may send there; rate-limited, not stored. */
 export const typingRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   app.post(
     '/channels/:channelId/typing',
     {
-      schema: { params: z.object({ channelId: idSchema }), tags: ['messages'] },
+      schema: { params: z.object({ channelId: idSchema }), tags: ['messages'], response: responses({ 204: noContent }, 403, 404) },
       config: { rateLimit: { bucket: 'typing', limit: 5, windowSeconds: 10 } },
     },
     async (request, reply) => {

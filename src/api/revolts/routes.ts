@@ -1,27 +1,30 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ObjectId, type Document, type Filter } from 'mongodb';
 import { z } from 'zod';
-import { badRequest, notFound } from '../../commands/errors.ts';
+import { badRequest } from '../../commands/errors.ts';
 import { nameSchema } from '../../commands/names.ts';
 import { idFor } from '../../commands/request-ids.ts';
-import { revoltDecider, revoltStream } from '../../commands/revolts/decide.ts';
+import { revoltDecider, revoltStream, type RevoltCommand } from '../../commands/revolts/decide.ts';
 import { revoltSettingsSchema } from '../../commands/revolts/events.ts';
 import { idSchema } from '../../events/ids.ts';
 import { commandContext, requireAuth } from '../../http/context.ts';
 import { awaitReadModels, setEventPosition } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
-import { requireVisible, revoltDocShownTo, revoltDocsShownTo } from '../../projections/revolts/access.ts';
-import { escapeRegex, HIDDEN, limitSchema } from '../../projections/views.ts';
+import { escapeRegex, limitSchema } from '../../projections/views.ts';
+import { awaitOwnWrite } from '../command-answer.ts';
 import { claimInviteCode } from '../invites/codes.ts';
+import { list, noContent, page } from '../schemas/fields.ts';
+import { responses } from '../schemas/responses.ts';
+import { revoltDocsShownTo } from './access.ts';
 import { actorOf } from './actor.ts';
 import { executeOnRevolt } from './execute.ts';
-import { revoltSummary } from './summary.ts';
+import { REVOLT_PROJECTION, revoltSchema, revoltShownTo, type Revolt } from './representation.ts';
 
 const httpUrl = z.url({ protocol: /^https?$/ }).max(2048);
 const revoltParams = z.object({ revoltId: idSchema });
 const revoltName = nameSchema({ what: 'a revolt name', min: 2, max: 100 });
 const memberSettings = revoltSettingsSchema
-  .pick({ isPublic: true, verificationLevel: true, maxMembers: true, allowInvites: true, slowMode: true, contentFilter: true, region: true })
+  .pick({ isPublic: true, verificationLevel: true, maxMembers: true, allowInvites: true, slowMode: true, contentFilter: true, region: true, donationsEnabled: true })
   .partial()
   .strict();
 const createBody = z
@@ -45,9 +48,6 @@ const updateBody = z
   })
   .strict();
 
-/** Lists never carry the members array (it can hold a revolt's every member); /members pages it. */
-const LIST_PROJECTION = { ...HIDDEN, members: 0 } as const;
-
 /** Discovery pages by (memberCount desc, id asc); the cursor is that pair, opaque to clients. */
 const encodeCursor = (doc: Document) => Buffer.from(JSON.stringify([doc.stats.memberCount, doc.id])).toString('base64url');
 function decodeCursor(cursor: string): [number, string] {
@@ -63,49 +63,55 @@ function decodeCursor(cursor: string): [number, string] {
 export const revoltRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   const revolts = services.db.collection('revolts');
 
-  app.post('/revolts', { schema: { body: createBody, tags: ['revolts'] } }, async (request, reply) => {
+  app.post('/revolts', { schema: { body: createBody, tags: ['revolts'], response: responses({ 201: revoltSchema }, 403, 404) } }, async (request, reply) => {
     const { userId } = requireAuth(request);
     const context = commandContext(request);
     const owner = await actorOf(services, userId);
+    const features = await services.features(userId);
     const revoltId = idFor(context);
-    const inviteCode = await claimInviteCode(services, revoltId, context);
     const { name, description, icon, banner, settings } = request.body;
-    const result = await services.commands.execute(
-      revoltStream(revoltId),
-      revoltDecider,
-      {
-        type: 'CreateRevolt',
-        revoltId,
-        everyoneRoleId: idFor(context),
-        defaultChannelId: idFor(context),
-        inviteCode,
-        owner,
-        name,
-        description,
-        ...(icon !== undefined && { icon }),
-        ...(banner !== undefined && { banner }),
-        settings,
-        at: new Date().toISOString(),
-      },
-      context,
-      { expected: 'no_stream' },
-    );
+    const at = new Date().toISOString();
+    const create = (inviteCode: string, everyoneRoleId: string, defaultChannelId: string): RevoltCommand => ({
+      type: 'CreateRevolt',
+      revoltId,
+      everyoneRoleId,
+      defaultChannelId,
+      inviteCode,
+      owner,
+      name,
+      description,
+      ...(icon !== undefined && { icon }),
+      ...(banner !== undefined && { banner }),
+      settings,
+      features,
+      at,
+    });
+    // Decided before a code is claimed, so a refused request (a feature the owner has not unlocked) claims nothing.
+    revoltDecider.decide(create('', revoltId, revoltId), revoltDecider.initialState);
+    const inviteCode = await claimInviteCode(services, revoltId, context);
+    const result = await services.commands.execute(revoltStream(revoltId), revoltDecider, create(inviteCode, idFor(context), idFor(context)), context, {
+      expected: 'no_stream',
+    });
     setEventPosition(reply, result.position);
-    return reply.status(201).send(revoltSummary(result.state, userId));
+    reply.header('location', `/v1/revolts/${revoltId}`);
+    await awaitOwnWrite(services, reply, ['revolts']);
+    return reply.status(201).send(await revoltShownTo(services, request, revoltId, userId));
   });
 
-  app.patch('/revolts/:revoltId', { schema: { params: revoltParams, body: updateBody, tags: ['revolts'] } }, async (request, reply) => {
+  app.patch('/revolts/:revoltId', { schema: { params: revoltParams, body: updateBody, tags: ['revolts'], response: responses({ 200: revoltSchema }, 403, 404) } }, async (request, reply) => {
     const { userId } = requireAuth(request);
-    const state = await executeOnRevolt(services, request, reply, request.params.revoltId, {
+    await executeOnRevolt(services, request, reply, request.params.revoltId, {
       type: 'UpdateRevolt',
       actorId: userId,
       changes: request.body,
+      features: await services.features(userId),
       at: new Date().toISOString(),
     });
-    return revoltSummary(state, userId);
+    await awaitOwnWrite(services, reply, ['revolts']);
+    return revoltShownTo(services, request, request.params.revoltId, userId);
   });
 
-  app.delete('/revolts/:revoltId', { schema: { params: revoltParams, tags: ['revolts'] } }, async (request, reply) => {
+  app.delete('/revolts/:revoltId', { schema: { params: revoltParams, tags: ['revolts'], response: responses({ 204: noContent }, 403, 404) } }, async (request, reply) => {
     const { userId } = requireAuth(request);
     await executeOnRevolt(services, request, reply, request.params.revoltId, { type: 'DeleteRevolt', actorId: userId, at: new Date().toISOString() });
     return reply.status(204).send();
@@ -113,16 +119,17 @@ export const revoltRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
 
   app.post(
     '/revolts/:revoltId/owner',
-    { schema: { params: revoltParams, body: z.object({ userId: idSchema }).strict(), tags: ['revolts'] } },
+    { schema: { params: revoltParams, body: z.object({ userId: idSchema }).strict(), tags: ['revolts'], response: responses({ 200: revoltSchema }, 403, 404) } },
     async (request, reply) => {
       const { userId } = requireAuth(request);
-      const state = await executeOnRevolt(services, request, reply, request.params.revoltId, {
+      await executeOnRevolt(services, request, reply, request.params.revoltId, {
         type: 'TransferOwnership',
         actorId: userId,
         userId: request.body.userId,
         at: new Date().toISOString(),
       });
-      return revoltSummary(state, userId);
+      await awaitOwnWrite(services, reply, ['revolts']);
+      return revoltShownTo(services, request, request.params.revoltId, userId);
     },
   );
 
@@ -137,6 +144,7 @@ export const revoltRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
           after: z.string().max(200).optional(),
         }),
         tags: ['revolts'],
+        response: responses({ 200: page(revoltSchema) }, 503),
       },
     },
     async (request) => {
@@ -154,25 +162,22 @@ export const revoltRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
         and.push({ $or: [{ 'stats.memberCount': { $lt: count } }, { 'stats.memberCount': count, id: { $gt: id } }] });
       }
       if (and.length > 0) filter.$and = and;
-      const found = await revolts.find(filter, { projection: LIST_PROJECTION }).sort({ 'stats.memberCount': -1, id: 1 }).limit(limit).toArray();
+      const found = await revolts.find(filter, { projection: REVOLT_PROJECTION }).sort({ 'stats.memberCount': -1, id: 1 }).limit(limit).toArray();
       const last = found.at(-1);
-      return { items: await revoltDocsShownTo(services, found, userId), next: found.length === limit && last ? encodeCursor(last) : null };
+      const items = (await revoltDocsShownTo(services, found, userId)) as Revolt[];
+      return { items, next: found.length === limit && last ? encodeCursor(last) : null };
     },
   );
 
-  app.get('/users/@me/revolts', { schema: { tags: ['revolts'] } }, async (request) => {
+  app.get('/users/@me/revolts', { schema: { tags: ['revolts'], response: responses({ 200: list(revoltSchema) }, 503) } }, async (request) => {
     const { userId } = requireAuth(request);
     await awaitReadModels(services, request, ['revolts']);
-    const found = await revolts.find({ 'members.userId': new ObjectId(userId) }, { projection: LIST_PROJECTION }).sort({ createdAt: -1 }).toArray();
-    return { items: await revoltDocsShownTo(services, found, userId) };
+    const found = await revolts.find({ 'members.userId': new ObjectId(userId) }, { projection: REVOLT_PROJECTION }).sort({ createdAt: -1 }).toArray();
+    return { items: (await revoltDocsShownTo(services, found, userId)) as Revolt[] };
   });
 
-  app.get('/revolts/:revoltId', { schema: { params: revoltParams, tags: ['revolts'] } }, async (request) => {
+  app.get('/revolts/:revoltId', { schema: { params: revoltParams, tags: ['revolts'], response: responses({ 200: revoltSchema }, 404, 503) } }, async (request) => {
     const { userId } = requireAuth(request);
-    const state = await requireVisible(services, request.params.revoltId, userId);
-    await awaitReadModels(services, request, ['revolts']);
-    const doc = await revolts.findOne({ id: request.params.revoltId }, { projection: LIST_PROJECTION });
-    if (!doc) throw notFound('revolt');
-    return revoltDocShownTo(doc, state, userId);
+    return revoltShownTo(services, request, request.params.revoltId, userId);
   });
 };

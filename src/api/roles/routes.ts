@@ -1,14 +1,18 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../commands/errors.ts';
 import { nameSchema } from '../../commands/names.ts';
 import { permissionSchema } from '../../commands/permissions/catalogue.ts';
 import { idFor } from '../../commands/request-ids.ts';
-import type { RevoltState } from '../../commands/revolts/state.ts';
 import { idSchema } from '../../events/ids.ts';
 import { commandContext, requireAuth } from '../../http/context.ts';
 import type { Services } from '../../http/services.ts';
+import { awaitOwnWrite } from '../command-answer.ts';
 import { executeOnRevolt } from '../revolts/execute.ts';
+import { roleSchema, revoltShownTo } from '../revolts/representation.ts';
+import { noContent } from '../schemas/fields.ts';
+import { responses } from '../schemas/responses.ts';
 
 const roleFields = z.object({
   name: nameSchema({ what: 'a role name', min: 1, max: 100 }).refine((n) => n !== '@everyone', '@everyone is reserved'),
@@ -20,22 +24,22 @@ const createBody = roleFields.partial({ color: true, permissions: true, position
 const roleParams = z.object({ revoltId: idSchema, roleId: idSchema });
 const grantParams = z.object({ revoltId: idSchema, userId: idSchema, roleId: idSchema });
 
-function roleView(state: RevoltState, roleId: string) {
-  const role = state.roles.get(roleId);
+/** A role as its revolt shows it to `userId` (GET /revolts/:id lists them): what creating or editing one answers. */
+async function roleShownTo(services: Services, request: FastifyRequest, revoltId: string, roleId: string, userId: string) {
+  const role = (await revoltShownTo(services, request, revoltId, userId)).roles.find((r) => r.id === roleId);
   if (!role) throw notFound('role');
-  const { id, name, color, permissions, position, isManaged } = role;
-  return { id, name, color, permissions, position, isManaged };
+  return role;
 }
 
 export const roleRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   app.post(
     '/revolts/:revoltId/roles',
-    { schema: { params: z.object({ revoltId: idSchema }), body: createBody, tags: ['roles'] } },
+    { schema: { params: z.object({ revoltId: idSchema }), body: createBody, tags: ['roles'], response: responses({ 201: roleSchema }, 403, 404) } },
     async (request, reply) => {
       const { userId } = requireAuth(request);
       const roleId = idFor(commandContext(request));
       const { name, color = '#99aab5', permissions = [], position } = request.body;
-      const state = await executeOnRevolt(services, request, reply, request.params.revoltId, {
+      await executeOnRevolt(services, request, reply, request.params.revoltId, {
         type: 'CreateRole',
         actorId: userId,
         roleId,
@@ -45,28 +49,30 @@ export const roleRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
         ...(position !== undefined && { position }),
         at: new Date().toISOString(),
       });
-      return reply.status(201).send(roleView(state, roleId));
+      await awaitOwnWrite(services, reply, ['revolts']);
+      return reply.status(201).send(await roleShownTo(services, request, request.params.revoltId, roleId, userId));
     },
   );
 
   app.patch(
     '/revolts/:revoltId/roles/:roleId',
-    { schema: { params: roleParams, body: roleFields.partial().strict(), tags: ['roles'] } },
+    { schema: { params: roleParams, body: roleFields.partial().strict(), tags: ['roles'], response: responses({ 200: roleSchema }, 403, 404) } },
     async (request, reply) => {
       const { userId } = requireAuth(request);
       const { revoltId, roleId } = request.params;
-      const state = await executeOnRevolt(services, request, reply, revoltId, {
+      await executeOnRevolt(services, request, reply, revoltId, {
         type: 'UpdateRole',
         actorId: userId,
         roleId,
         changes: request.body,
         at: new Date().toISOString(),
       });
-      return roleView(state, roleId);
+      await awaitOwnWrite(services, reply, ['revolts']);
+      return roleShownTo(services, request, revoltId, roleId, userId);
     },
   );
 
-  app.delete('/revolts/:revoltId/roles/:roleId', { schema: { params: roleParams, tags: ['roles'] } }, async (request, reply) => {
+  app.delete('/revolts/:revoltId/roles/:roleId', { schema: { params: roleParams, tags: ['roles'], response: responses({ 204: noContent }, 403, 404) } }, async (request, reply) => {
     const { userId } = requireAuth(request);
     const { revoltId, roleId } = request.params;
     await executeOnRevolt(services, request, reply, revoltId, { type: 'DeleteRole', actorId: userId, roleId, at: new Date().toISOString() });
@@ -80,7 +86,7 @@ export const roleRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
     app.route({
       method,
       url: '/revolts/:revoltId/members/:userId/roles/:roleId',
-      schema: { params: grantParams, tags: ['roles'] },
+      schema: { params: grantParams, tags: ['roles'], response: responses({ 204: noContent }, 403, 404) },
       handler: async (request, reply) => {
         const { userId } = requireAuth(request);
         const { revoltId, userId: target, roleId } = request.params;

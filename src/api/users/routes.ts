@@ -1,28 +1,19 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Document } from 'mongodb';
 import { z } from 'zod';
-import { notFound } from '../../commands/errors.ts';
 import { usernameSchema } from '../../commands/names.ts';
 import { userDecider, userStream } from '../../commands/users/decide.ts';
 import { profileSchema, userStatusSchema } from '../../commands/users/events.ts';
 import { idSchema } from '../../events/ids.ts';
 import { commandContext, requireAuth } from '../../http/context.ts';
-import { awaitReadModels, setEventPosition } from '../../http/read-your-writes.ts';
+import { setEventPosition } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
-import { HIDDEN } from '../../projections/views.ts';
+import { awaitOwnWrite } from '../command-answer.ts';
+import { responses } from '../schemas/responses.ts';
+import { selfOf, userSchema, userShownTo } from './representation.ts';
 
-/** Fields only the user themself may see (stats.totalDonated would reveal their anonymous donations). */
-const PRIVATE_FIELDS = { email: 0, letterProgress: 0, revoltMemberships: 0, voiceState: 0, 'stats.totalDonated': 0 } as const;
-
-/** Others see an invisible user as offline. */
-function publicView(user: Document): Document {
-  return user.status === 'invisible' ? { ...user, status: 'offline' } : user;
-}
-
+/** Profiles: one's own, whole (and what changing it answers), and others' without their private fields. */
 export const userRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
-  const users = services.db.collection('users');
-
-  app.patch('/users/@me', { schema: { body: profileSchema.strict(), tags: ['users'] } }, async (request, reply) => {
+  app.patch('/users/@me', { schema: { body: profileSchema.strict(), tags: ['users'], response: responses({ 200: userSchema }, 404) } }, async (request, reply) => {
     const { userId } = requireAuth(request);
     const result = await services.commands.execute(
       userStream(userId),
@@ -31,12 +22,13 @@ export const userRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
       commandContext(request),
     );
     setEventPosition(reply, result.position);
-    return { id: userId, ...request.body };
+    await awaitOwnWrite(services, reply, ['users']);
+    return selfOf(services, request, userId);
   });
 
   app.put(
     '/users/@me/status',
-    { schema: { body: z.object({ status: userStatusSchema }).strict(), tags: ['users'] } },
+    { schema: { body: z.object({ status: userStatusSchema }).strict(), tags: ['users'], response: responses({ 200: userSchema }, 404) } },
     async (request, reply) => {
       const { userId } = requireAuth(request);
       const result = await services.commands.execute(
@@ -46,37 +38,33 @@ export const userRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
         commandContext(request),
       );
       setEventPosition(reply, result.position);
-      return { id: userId, status: request.body.status };
+      await awaitOwnWrite(services, reply, ['users']);
+      return selfOf(services, request, userId);
     },
   );
 
-  app.get('/users/@me', { schema: { tags: ['users'] } }, async (request) => {
-    const { userId } = requireAuth(request);
-    await awaitReadModels(services, request, ['users']);
-    const user = await users.findOne({ id: userId }, { projection: HIDDEN });
-    if (!user) throw notFound('user');
-    return user;
-  });
+  app.get('/users/@me', { schema: { tags: ['users'], response: responses({ 200: userSchema }, 404, 503) } }, async (request) =>
+    selfOf(services, request, requireAuth(request).userId),
+  );
 
-  app.get('/users/:userId', { schema: { params: z.object({ userId: idSchema }), tags: ['users'] } }, async (request) => {
-    const { userId } = requireAuth(request);
-    await awaitReadModels(services, request, ['users']);
-    const self = request.params.userId === userId;
-    const user = await users.findOne({ id: request.params.userId }, { projection: self ? HIDDEN : { ...HIDDEN, ...PRIVATE_FIELDS } });
-    if (!user) throw notFound('user');
-    return self ? user : publicView(user);
-  });
+  app.get(
+    '/users/:userId',
+    { schema: { params: z.object({ userId: idSchema }), tags: ['users'], response: responses({ 200: userSchema }, 404, 503) } },
+    async (request) => userShownTo(services, request, { id: request.params.userId }, requireAuth(request).userId),
+  );
 
   app.get(
     '/users/by-tag/:username/:discriminator',
-    { schema: { params: z.object({ username: usernameSchema, discriminator: z.string().regex(/^\d{4}$/) }), tags: ['users'] } },
+    {
+      schema: {
+        params: z.object({ username: usernameSchema, discriminator: z.string().regex(/^\d{4}$/) }),
+        tags: ['users'],
+        response: responses({ 200: userSchema }, 404, 503),
+      },
+    },
     async (request) => {
-      const { userId } = requireAuth(request);
-      await awaitReadModels(services, request, ['users']);
       const { username, discriminator } = request.params;
-      const user = await users.findOne({ username, discriminator }, { projection: { ...HIDDEN, ...PRIVATE_FIELDS } });
-      if (!user) throw notFound('user');
-      return user.id === userId ? users.findOne({ id: userId }, { projection: HIDDEN }) : publicView(user);
+      return userShownTo(services, request, { username, discriminator }, requireAuth(request).userId);
     },
   );
 };

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ObjectId, type Document, type Filter } from 'mongodb';
 import { z } from 'zod';
 import { notFound, ruleBroken } from '../../commands/errors.ts';
-import { viewableChannels } from '../../commands/revolts/visibility.ts';
+import { viewableChannels } from '../../commands/permissions/visibility.ts';
 import { joinVoiceSchema, moderateVoiceSchema, moveVoiceSchema, voiceSelfPatchSchema } from '../../commands/voice/commands.ts';
 import { voiceCommands, type VoiceStateResult } from '../../commands/voice/execute.ts';
 import { isMediaChannel } from '../../commands/voice/rules.ts';
@@ -10,8 +10,11 @@ import { idSchema } from '../../events/ids.ts';
 import { commandContext, requireAuth } from '../../http/context.ts';
 import { awaitReadModels, setEventPosition } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
-import { loadRevolt, requireChannelAccess } from '../../projections/revolts/access.ts';
 import { HIDDEN, limitSchema } from '../../projections/views.ts';
+import { loadRevolt, requireChannelAccess } from '../revolts/access.ts';
+import { noContent, page } from '../schemas/fields.ts';
+import { responses } from '../schemas/responses.ts';
+import { voiceJoinedSchema, voiceMovedSchema, voiceSessionSchema, voiceStateSchema, type VoiceSession } from './representation.ts';
 
 const channelParams = z.object({ channelId: idSchema });
 const memberParams = z.object({ channelId: idSchema, userId: idSchema });
@@ -47,7 +50,7 @@ export const voiceRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
 
   app.put(
     '/channels/:channelId/voice/members/@me',
-    { schema: { params: channelParams, body: joinVoiceSchema.omit({ channelId: true }).default({}), tags } },
+    { schema: { params: channelParams, body: joinVoiceSchema.omit({ channelId: true }).default({}), tags, response: responses({ 200: voiceJoinedSchema }, 403, 404) } },
     async (request, reply) => {
       const { userId } = requireAuth(request);
       return answer(reply, await voice.join(userId, request.params.channelId, { ...request.body, ...optionsOf(request) }));
@@ -56,14 +59,14 @@ export const voiceRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
 
   app.patch(
     '/channels/:channelId/voice/members/@me',
-    { schema: { params: channelParams, body: voiceSelfPatchSchema, tags } },
+    { schema: { params: channelParams, body: voiceSelfPatchSchema, tags, response: responses({ 200: voiceStateSchema }, 403, 404) } },
     async (request, reply) => {
       const { userId } = requireAuth(request);
       return answer(reply, await voice.updateSelf(userId, request.body, optionsOf(request, request.params.channelId)));
     },
   );
 
-  app.delete('/channels/:channelId/voice/members/@me', { schema: { params: channelParams, tags } }, async (request, reply) => {
+  app.delete('/channels/:channelId/voice/members/@me', { schema: { params: channelParams, tags, response: responses({ 204: noContent }, 404) } }, async (request, reply) => {
     const { userId } = requireAuth(request);
     await assertIn(userId, request.params.channelId);
     setEventPosition(reply, (await voice.leave(userId, optionsOf(request))).position);
@@ -72,7 +75,7 @@ export const voiceRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
 
   app.patch(
     '/channels/:channelId/voice/members/:userId',
-    { schema: { params: memberParams, body: moderateVoiceSchema, tags } },
+    { schema: { params: memberParams, body: moderateVoiceSchema, tags, response: responses({ 200: voiceStateSchema }, 403, 404) } },
     async (request, reply) => {
       const actorId = requireAuth(request).userId;
       const { channelId, userId } = request.params;
@@ -89,14 +92,14 @@ export const voiceRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
 
   app.post(
     '/channels/:channelId/voice/members/:userId/move',
-    { schema: { params: memberParams, body: moveVoiceSchema, tags } },
+    { schema: { params: memberParams, body: moveVoiceSchema, tags, response: responses({ 200: voiceMovedSchema }, 403, 404) } },
     async (request, reply) => {
       const { channelId, userId } = request.params;
       return answer(reply, await voice.move(requireAuth(request).userId, userId, request.body.channelId, optionsOf(request, channelId)));
     },
   );
 
-  app.delete('/channels/:channelId/voice/members/:userId', { schema: { params: memberParams, tags } }, async (request, reply) => {
+  app.delete('/channels/:channelId/voice/members/:userId', { schema: { params: memberParams, tags, response: responses({ 204: noContent }, 403, 404) } }, async (request, reply) => {
     const actorId = requireAuth(request).userId;
     const { channelId, userId } = request.params;
     setEventPosition(reply, (await voice.disconnect(actorId, userId, optionsOf(request, channelId))).position);
@@ -113,6 +116,7 @@ export const voiceRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
       schema: {
         querystring: z.object({ active: booleanQuery.optional(), limit: limitSchema, before: idSchema.optional() }),
         tags,
+        response: responses({ 200: page(voiceSessionSchema) }, 503),
       },
     },
     async (request) => {
@@ -130,19 +134,19 @@ export const voiceRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
       const filter: Filter<Document> = { channelId: { $in: channelIds } };
       if (active !== undefined) filter.isActive = active;
       if (before) filter._id = { $lt: new ObjectId(before) };
-      const items = await sessions.find(filter, { projection: HIDDEN }).sort({ _id: -1 }).limit(limit).toArray();
+      const items = await sessions.find<VoiceSession>(filter, { projection: HIDDEN }).sort({ _id: -1 }).limit(limit).toArray();
       const last = items.at(-1);
       return { items, next: items.length === limit && last ? (last.id as string) : null };
     },
   );
 
   /** The channel's active session with its participants (those who left keep their row, with leftAt); 404 when none. */
-  app.get('/channels/:channelId/voice', { schema: { params: channelParams, tags } }, async (request) => {
+  app.get('/channels/:channelId/voice', { schema: { params: channelParams, tags, response: responses({ 200: voiceSessionSchema }, 403, 404, 503) } }, async (request) => {
     const { userId } = requireAuth(request);
     const { channel } = await requireChannelAccess(services, request.params.channelId, userId, []);
     if (!isMediaChannel(channel)) throw ruleBroken('not_a_voice_channel', 'only voice and video channels have voice sessions');
     await awaitReadModels(services, request, ['voiceSessions']);
-    const session = await sessions.findOne({ channelId: new ObjectId(channel.channelId), isActive: true }, { projection: HIDDEN, sort: { _id: -1 } });
+    const session = await sessions.findOne<VoiceSession>({ channelId: new ObjectId(channel.channelId), isActive: true }, { projection: HIDDEN, sort: { _id: -1 } });
     if (!session) throw notFound('voice session');
     return session;
   });

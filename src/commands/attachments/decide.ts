@@ -1,33 +1,14 @@
 import type { Decider } from '../decider.ts';
 import { conflict } from '../errors.ts';
+import type { AttachmentCommand } from './commands.ts';
 import type { AttachmentEvent, AttachmentUploaded, MessageAttachment } from './events.ts';
+import { evolveAttachment, initialAttachmentState, type AttachmentState } from './state.ts';
 
-/** An attachment: nothing until its file is stored and AttachmentUploaded recorded; immutable afterwards. */
-export interface AttachmentState {
-  attachment: AttachmentUploaded | null;
-}
-
-export type AttachmentCommand = {
-  type: 'RecordUpload';
-  attachmentId: string;
-  uploaderId: string;
-  filename: string;
-  size: number;
-  contentType: string;
-  width?: number;
-  height?: number;
-  blobKey: string;
-  at: string;
-};
+export type { AttachmentCommand } from './commands.ts';
 
 export const attachmentDecider: Decider<AttachmentCommand, AttachmentState, AttachmentEvent> = {
-  initialState: { attachment: null },
-  evolve(state, event) {
-    switch (event.type) {
-      case 'AttachmentUploaded':
-        return { attachment: event.data };
-    }
-  },
+  initialState: initialAttachmentState,
+  evolve: evolveAttachment,
   decide(command, state) {
     switch (command.type) {
       case 'RecordUpload': {

@@ -50,7 +50,7 @@ const PLEDGE_KEY = 'donation_pledge';
 /** Indexes a payment intent to its donation: the webhook's fallback when an object lacks our metadata. */
 export async function indexPaymentIntent(commands: CommandHandler, paymentIntentId: string, donationId: string, context: CommandContext) {
   const holder = await claimOrGet(commands, PAYMENT_INTENT, paymentIntentId, donationId, context);
-  if (holder !== donationId) throw new AppError(502, 'payment_provider_error', 'Stripe returned a payment intent that belongs to another donation');
+  if (holder !== donationId) throw new AppError('payment_provider_error', 'Stripe returned a payment intent that belongs to another donation');
 }
 
 export async function donationOfPaymentIntent(commands: CommandHandler, paymentIntentId: string): Promise<string | null> {

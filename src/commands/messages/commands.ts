@@ -1,6 +1,6 @@
 import type { MessageAttachment } from '../attachments/events.ts';
 import type { RevoltState } from '../revolts/state.ts';
-import type { EmbedInput } from './embeds.ts';
+import type { EmbedInput } from './content/embeds.ts';
 import type { MessageFacts } from './state.ts';
 
 /** What every command on a message carries: the revolt as loaded by the handler is what permissions are checked against. */
@@ -28,3 +28,12 @@ export type MessageCommand =
   | (OnMessage & { type: 'AddReaction' | 'RemoveReaction'; actorId: string; emoji: string });
 
 export type MessageCommandOf<T extends MessageCommand['type']> = Extract<MessageCommand, { type: T }>;
+
+/** Commands on a channel's pins stream (`channel-pins-<channelId>`). */
+export type PinCommand =
+  | { type: 'PinMessage'; channelId: string; messageId: string; actorId: string; revolt: RevoltState; message: MessageFacts; at: string }
+  | { type: 'UnpinMessage'; channelId: string; messageId: string; actorId: string; revolt: RevoltState; at: string }
+  /** Follows a MessageDeleted: a deleted message leaves the pins (and frees its slot) whoever deleted it. */
+  | { type: 'ReleaseDeletedMessage'; revoltId: string; channelId: string; messageId: string; deletedBy: string; at: string };
+
+export type PinCommandOf<T extends PinCommand['type']> = Extract<PinCommand, { type: T }>;

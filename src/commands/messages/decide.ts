@@ -1,14 +1,15 @@
 import type { Decider } from '../decider.ts';
-import type { MessageCommand } from './commands.ts';
-import { remove } from './delete.ts';
-import { edit } from './edit.ts';
-import type { MessageEvent } from './events.ts';
-import { react } from './reactions.ts';
-import { send } from './send.ts';
-import { evolveMessage, initialMessageState, type MessageState } from './state.ts';
+import type { MessageCommand, PinCommand } from './commands.ts';
+import { remove } from './decide/delete.ts';
+import { edit } from './decide/edit.ts';
+import { pin, release, unpin } from './decide/pins.ts';
+import { react } from './decide/reactions.ts';
+import { send } from './decide/send.ts';
+import type { MessageEvent, PinEvent } from './events.ts';
+import { evolveMessage, evolvePins, initialMessageState, initialPinsState, type MessageState, type PinsState } from './state.ts';
 
-export type { MessageCommand, MessageCommandOf } from './commands.ts';
-export { MAX_CONTENT_LENGTH } from './rules.ts';
+export type { MessageCommand, MessageCommandOf, PinCommand } from './commands.ts';
+export { MAX_CONTENT_LENGTH, MAX_PINS } from './rules.ts';
 export type { MessageFacts, MessageState } from './state.ts';
 
 /** One message's stream: sent, edited, deleted, reacted to. */
@@ -30,4 +31,21 @@ export const messageDecider: Decider<MessageCommand, MessageState, MessageEvent>
   },
 };
 
+/** A channel's pins stream: pinned, unpinned, released when the message is deleted. */
+export const pinsDecider: Decider<PinCommand, PinsState, PinEvent> = {
+  initialState: initialPinsState,
+  evolve: evolvePins,
+  decide(command, state) {
+    switch (command.type) {
+      case 'PinMessage':
+        return pin(command, state);
+      case 'UnpinMessage':
+        return unpin(command, state);
+      case 'ReleaseDeletedMessage':
+        return release(command, state);
+    }
+  },
+};
+
 export const messageStream = (messageId: string) => `message-${messageId}`;
+export const pinsStream = (channelId: string) => `channel-pins-${channelId}`;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { idSchema, isoDate } from '../../events/ids.ts';
 import { messageAttachmentSchema } from '../attachments/events.ts';
-import { storedEmbedSchema } from './embeds.ts';
+import { storedEmbedSchema } from './content/embeds.ts';
 import type { EventsOf } from '../../events/catalogue.ts';
 
 const mentionFields = {
@@ -11,7 +11,15 @@ const mentionFields = {
   mentionEveryone: z.boolean(),
 };
 
-const reaction = z.object({ messageId: idSchema, channelId: idSchema, revoltId: idSchema, emoji: z.string().min(1), userId: idSchema });
+const reaction = z.object({
+  messageId: idSchema,
+  channelId: idSchema,
+  revoltId: idSchema,
+  emoji: z.string().min(1),
+  userId: idSchema,
+  /** The message's author (who received the reaction); absent in reactions recorded before it was carried. */
+  authorId: idSchema.optional(),
+});
 const pin = { revoltId: idSchema, channelId: idSchema, messageId: idSchema };
 
 /**

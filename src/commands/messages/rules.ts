@@ -1,19 +1,11 @@
-import { forbidden, notFound, ruleBroken } from '../errors.ts';
-import { has, type Permission, type PermissionBits } from '../permissions/catalogue.ts';
-import { visibleChannel } from '../revolts/authority.ts';
-import type { ChannelState, RevoltState } from '../revolts/state.ts';
+import { notFound, ruleBroken } from '../errors.ts';
+import type { ChannelState } from '../revolts/state.ts';
 import type { MessageSentData } from './events.ts';
 import type { MessageState } from './state.ts';
 
 export const MAX_CONTENT_LENGTH = 4000;
-
-/** The channel as the actor sees it (404 when they can't), holding every one of `needed` (403 naming the missing ones). */
-export function channelFor(revolt: RevoltState, actorId: string, channelId: string, needed: Permission[] = []): { channel: ChannelState; bits: PermissionBits } {
-  const access = visibleChannel(revolt, actorId, channelId);
-  const missing = needed.filter((p) => !has(access.bits, p));
-  if (missing.length > 0) throw forbidden('you lack permissions in this channel', { missing });
-  return access;
-}
+export const MAX_REACTION_EMOJIS = 20;
+export const MAX_PINS = 50;
 
 /** The message, when it exists in this channel and is not deleted; a deleted message is gone for everyone but audit. */
 export function liveMessage(state: MessageState, channelId: string): MessageSentData {

@@ -1,4 +1,4 @@
-import type { MessageEvent, MessageSentData } from './events.ts';
+import type { MessageEvent, MessageSentData, PinEvent } from './events.ts';
 
 /** What other aggregates' rules need to know of a message (a reply's target, a pin). */
 export interface MessageFacts {
@@ -50,4 +50,22 @@ export function evolveMessage(state: MessageState, event: MessageEvent): Message
       return { ...state, reactions };
     }
   }
+}
+
+/**
+ * A channel's pins as one aggregate (`channel-pins-<channelId>`), so the cap of 50 holds under concurrent pins:
+ * every pin of the channel is decided against the same, exact set.
+ */
+export interface PinsState {
+  /** Pinned message ids with when they were pinned, in pin order. */
+  pinned: ReadonlyMap<string, string>;
+}
+
+export const initialPinsState: PinsState = { pinned: new Map() };
+
+export function evolvePins(state: PinsState, event: PinEvent): PinsState {
+  const pinned = new Map(state.pinned);
+  if (event.type === 'MessagePinned') pinned.set(event.data.messageId, event.data.pinnedAt);
+  else pinned.delete(event.data.messageId);
+  return { pinned };
 }

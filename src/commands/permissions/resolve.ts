@@ -65,11 +65,3 @@ export function channelPermissions(subject: PermissionSubject, channel: Permissi
   if (own) bits = (bits & ~toBits(own.deny)) | toBits(own.allow);
   return bits;
 }
-
-/** Position of the member's highest role (the owner outranks everyone; @everyone is 0). */
-export function highestRolePosition(subject: PermissionSubject): number {
-  if (subject.member.userId === subject.ownerId) return Number.POSITIVE_INFINITY;
-  let highest = 0;
-  for (const roleId of subject.member.roles) highest = Math.max(highest, subject.roles.get(roleId)?.position ?? 0);
-  return highest;
-}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Decider } from '../decider.ts';
-import { conflict } from '../errors.ts';
+import { conflict, isCodeWithStatus, type CodeWithStatus } from '../errors.ts';
 import type { CommandContext, CommandHandler } from '../handler.ts';
 
 /**
@@ -49,7 +49,7 @@ export const reservationDecider: Decider<ReservationCommand, ReservationState, R
       case 'Claim':
         if (state.ownerId === command.ownerId) return [];
         if (state.ownerId !== null && !command.takeOverAbandoned) {
-          throw conflict(`${command.kind}_taken`, `that ${command.kind} is already taken`);
+          throw conflict(takenCode(command.kind), `that ${command.kind} is already taken`);
         }
         return [{ type: 'ValueClaimed', data: { kind: command.kind, ownerId: command.ownerId, claimedAt: command.at } }];
       case 'Release':
@@ -58,6 +58,13 @@ export const reservationDecider: Decider<ReservationCommand, ReservationState, R
     }
   },
 };
+
+/** `<kind>_taken`: the catalogue has one for every kind of value claimed. */
+function takenCode(kind: string): CodeWithStatus<409> {
+  const code = `${kind}_taken`;
+  if (!isCodeWithStatus(code, 409)) throw new Error(`the error catalogue has no ${code}`);
+  return code;
+}
 
 type ClaimCommand = Extract<ReservationCommand, { type: 'Claim' }>;
 

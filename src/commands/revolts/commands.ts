@@ -1,4 +1,5 @@
 import type { Permission } from '../permissions/catalogue.ts';
+import type { FeatureAccess } from '../progress/features.ts';
 import type { Presence } from '../users/events.ts';
 import type { ChannelSettings, RevoltSettings } from './events.ts';
 
@@ -25,6 +26,11 @@ export type RevoltCommand =
       icon?: string;
       banner?: string;
       settings: Partial<RevoltSettings>;
+      /**
+       * The owner's standing in the course: creating a revolt is the feature `create_revolt`; donations start on
+       * when the owner has `enable_donations` (asking for them on without it is refused).
+       */
+      features: FeatureAccess;
       at: string;
     }
   | { type: 'JoinRevolt'; user: Actor; inviteCode: string; at: string }
@@ -32,10 +38,13 @@ export type RevoltCommand =
       type: 'UpdateRevolt';
       actorId: string;
       changes: { name?: string; description?: string; icon?: string | null; banner?: string | null; settings?: Partial<RevoltSettings> };
+      /** The actor's standing in the course: turning donations on is the feature `enable_donations`. */
+      features: FeatureAccess;
       at: string;
     }
   | { type: 'DeleteRevolt'; actorId: string; at: string }
-  | { type: 'RegenerateInvite'; actorId: string; inviteCode: string }
+  /** `features`: the actor's standing in the course; making an invite is the feature `create_invites`. */
+  | { type: 'RegenerateInvite'; actorId: string; inviteCode: string; features: FeatureAccess }
   | { type: 'LeaveRevolt'; actorId: string; at: string }
   | { type: 'KickMember'; actorId: string; userId: string; reason?: string; at: string }
   | { type: 'BanMember'; actorId: string; userId: string; reason?: string; at: string }

@@ -16,6 +16,11 @@ export const revoltSettingsSchema = z.object({
   contentFilter: z.number().int().min(0).max(2),
   region: z.string().min(1).max(32),
   premiumTier: z.number().int().min(0).max(3),
+  /**
+   * Whether the revolt accepts donations. Turning them on is the course's feature `enable_donations`; a new revolt
+   * starts with them on when its owner has that feature. Absent (revolts created before the setting): on.
+   */
+  donationsEnabled: z.boolean().optional(),
 });
 export type RevoltSettings = z.infer<typeof revoltSettingsSchema>;
 
@@ -135,6 +140,8 @@ export const revoltEventSchemas = {
     userId: idSchema,
     username: z.string(),
     isOwner: z.boolean(),
+    /** The revolt's owner when someone else joined (whose revolt grew); absent on the owner's own join and in joins recorded before it was carried. */
+    ownerId: idSchema.optional(),
     inviteCode: z.string().optional(),
     /** The joiner's presence as others saw it at the time, so members[].isOnline is right from the start. */
     presence: presenceSchema.optional(),

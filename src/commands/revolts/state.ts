@@ -1,5 +1,5 @@
 import type { Permission } from '../permissions/catalogue.ts';
-import type { Overwrite, PermissionSubject, RoleGrant } from '../permissions/resolve.ts';
+import type { Overwrite, RoleGrant } from '../permissions/resolve.ts';
 import type { ChannelSettings, RevoltEvent, RevoltSettings } from './events.ts';
 
 export interface RoleState extends RoleGrant {
@@ -197,11 +197,4 @@ function withoutMember(state: RevoltState, userId: string): RevoltState {
 
 function mapValues<K, V>(map: ReadonlyMap<K, V>, f: (value: V) => V): Map<K, V> {
   return new Map([...map].map(([key, value]) => [key, f(value)]));
-}
-
-/** The permission subject for one member, or undefined when the user is not a member. */
-export function subjectOf(state: RevoltState, userId: string): PermissionSubject | undefined {
-  const member = state.members.get(userId);
-  if (!member) return undefined;
-  return { ownerId: state.ownerId, everyoneRoleId: state.everyoneRoleId, roles: state.roles, member };
 }

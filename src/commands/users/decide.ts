@@ -1,56 +1,14 @@
 import type { Decider } from '../decider.ts';
 import { conflict, notFound } from '../errors.ts';
-import type { Presence, Profile, UserEvent } from './events.ts';
+import type { UserCommand } from './commands.ts';
+import type { UserEvent } from './events.ts';
+import { evolveUser, initialUserState, presenceOf, type UserState } from './state.ts';
 
-export interface UserState {
-  exists: boolean;
-  userId: string;
-  email: string;
-  username: string;
-  discriminator: string;
-  passwordHash: string;
-  status: 'online' | 'away' | 'busy' | 'invisible';
-  /** Whether the user has a socket open on the realtime gateway (after its grace period). */
-  connected: boolean;
-}
-
-/** What others see of a user: their status while connected and not invisible, else offline. */
-export function presenceOf(state: Pick<UserState, 'connected' | 'status'>): Presence {
-  return state.connected && state.status !== 'invisible' ? state.status : 'offline';
-}
-
-export type UserCommand =
-  | {
-      type: 'RegisterUser';
-      userId: string;
-      email: string;
-      username: string;
-      discriminator: string;
-      passwordHash: string;
-      userType: 'creator' | 'supporter';
-      at: string;
-    }
-  | { type: 'UpdateProfile'; changes: Profile }
-  | { type: 'SetStatus'; status: UserState['status']; at?: string }
-  /** From the gateway: the user's first socket opened, or the last one closed (after a grace period). */
-  | { type: 'SetConnected'; connected: boolean; at: string };
+export { presenceOf } from './state.ts';
 
 export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
-  initialState: { exists: false, userId: '', email: '', username: '', discriminator: '', passwordHash: '', status: 'online', connected: false },
-  evolve(state, event) {
-    switch (event.type) {
-      case 'UserRegistered': {
-        const { userId, email, username, discriminator, passwordHash } = event.data;
-        return { ...state, exists: true, userId, email, username, discriminator, passwordHash };
-      }
-      case 'UserProfileUpdated':
-        return state;
-      case 'UserStatusChanged':
-        return { ...state, status: event.data.status };
-      case 'UserPresenceChanged':
-        return { ...state, connected: event.data.connected };
-    }
-  },
+  initialState: initialUserState,
+  evolve: evolveUser,
   decide(command, state) {
     if (command.type === 'RegisterUser') {
       if (state.exists) throw conflict('already_exists', 'user already exists');

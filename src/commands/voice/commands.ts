@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema } from '../../events/ids.ts';
+import type { FeatureAccess } from '../progress/features.ts';
 import type { RevoltState } from '../revolts/state.ts';
 import type { LeaveReason, StreamKind, VoiceFlags } from './events.ts';
 
@@ -30,6 +31,14 @@ interface OnChannel {
   at: string;
 }
 
+/**
+ * A leave that completes a switch or a move ends only the stay that began at `joinedAt`: given again later (a
+ * reactor's redelivery), it must not end a stay that began since. Without it, whatever stay there is.
+ */
+interface OneStay {
+  joinedAt?: string;
+}
+
 /** Commands that check permissions carry the revolt as loaded by the handler (like message commands). */
 interface WithRevolt extends OnChannel {
   revolt: RevoltState;
@@ -48,17 +57,23 @@ export type VoiceChannelCommand =
       serverDeaf: boolean;
       /** A moderator moving the user in: MOVE_MEMBERS of theirs instead of the user's CONNECT. */
       movedBy?: string;
+      /**
+       * The channel the moderator moves them from: the whole move is decided here (their MOVE_MEMBERS in both
+       * channels and the hierarchy), so that the stay it ends there is a consequence, not a second decision.
+       */
+      movedFrom?: string;
       /** Flags carried over from the channel they were moved out of. */
       carried?: Pick<VoiceFlags, 'video' | 'screenShare'>;
     })
-  /** Leaving on one's own (or for one's connection): needs no permission. */
-  | (OnChannel & { type: 'LeaveVoice'; userId: string; reason: Extract<LeaveReason, 'left' | 'switched' | 'connection_lost'> })
-  | (WithRevolt & { type: 'UpdateVoiceSelf'; actorId: string; patch: VoiceSelfPatch })
+  /** Leaving on one's own (or for one's connection, or by joining elsewhere): needs no permission. */
+  | (OnChannel & { type: 'LeaveVoice'; userId: string; reason: Extract<LeaveReason, 'left' | 'switched' | 'connection_lost'> } & OneStay)
+  /** `features`: the actor's standing in the course; turning the camera on is the feature `video`, sharing the screen `screen_share`. */
+  | (WithRevolt & { type: 'UpdateVoiceSelf'; actorId: string; patch: VoiceSelfPatch; features: FeatureAccess })
   | (OnChannel & { type: 'SetSpeaking'; userId: string; speaking: boolean })
   | (OnChannel & { type: 'SetVoiceStream'; userId: string; kind: StreamKind; streamId: string | null })
   | (WithRevolt & { type: 'ServerMute' | 'ServerDeafen'; actorId: string; userId: string; value: boolean })
-  /** The first half of a move, on the channel the user leaves; the second is a JoinVoice with `movedBy` on the target. */
-  | (WithRevolt & { type: 'MoveVoiceMember'; actorId: string; userId: string; toChannelId: string })
+  /** Moving someone out of this channel: the second half of a move, once a JoinVoice with `movedBy` got them into the target. */
+  | (WithRevolt & { type: 'MoveVoiceMember'; actorId: string; userId: string; toChannelId: string } & OneStay)
   | (WithRevolt & { type: 'DisconnectVoiceMember'; actorId: string; userId: string })
   /** Removes every participant who may no longer be here (left the revolt, lost access, channel deleted). */
   | (WithRevolt & { type: 'SweepVoice' });
@@ -66,7 +81,11 @@ export type VoiceChannelCommand =
 export type VoiceChannelCommandOf<T extends VoiceChannelCommand['type']> = Extract<VoiceChannelCommand, { type: T }>;
 
 export type VoiceUserCommand =
-  | { type: 'ClaimVoiceChannel'; userId: string; revoltId: string; channelId: string; at: string }
+  /**
+   * Records the channel the user is in, once they have joined it: `joinedAt` names that stay (a claim for a stay
+   * that began no later than the one claimed changes nothing), `movedBy` the moderator who moved them there.
+   */
+  | { type: 'ClaimVoiceChannel'; userId: string; revoltId: string; channelId: string; joinedAt?: string; movedBy?: string; at: string }
   /** Releases the claim on `channelId` (a claim on another channel is left alone). */
   | { type: 'ReleaseVoiceChannel'; userId: string; channelId: string; at: string }
   | { type: 'SetVoiceModeration'; userId: string; revoltId: string; by: string; serverMute?: boolean; serverDeaf?: boolean; at: string };

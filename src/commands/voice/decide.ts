@@ -1,8 +1,10 @@
 import type { Decider } from '../decider.ts';
 import type { VoiceChannelCommand, VoiceUserCommand } from './commands.ts';
 import type { VoiceChannelEvent, VoiceUserEvent } from './events.ts';
-import { moderate, setSpeaking, setStream, updateSelf } from './participant.ts';
-import { disconnect, join, leave, moveOut, sweep } from './session.ts';
+import { join } from './decide/join.ts';
+import { disconnect, leave, moveOut, sweep } from './decide/leave.ts';
+import { moderate, setSpeaking, setStream, updateSelf } from './decide/participant.ts';
+import { claim, release, setModeration } from './decide/user.ts';
 import { evolveVoiceChannel, evolveVoiceUser, initialVoiceChannelState, initialVoiceUserState, type VoiceChannelState, type VoiceUserState } from './state.ts';
 
 export type { VoiceChannelCommand, VoiceUserCommand } from './commands.ts';
@@ -17,10 +19,11 @@ export type { VoiceChannelState, VoiceUserState } from './state.ts';
  *   has one at a time, so a stream per session would only add a "which session is current" index. The stream
  *   stays small enough: the handler caches its state and reads only newer events.
  * - One stream per user (`voice-user-<userId>`) says which channel they are in: the one-channel-per-user rule
- *   spans channels (and revolts), so no channel stream can decide it. Joining claims the channel there before
- *   joining it (and leaves the old one first); the channel streams stay the truth about who is in a channel, the
- *   claim is what finds the channel to leave. It also keeps the server mute/deafen a moderator gave the user in
- *   each revolt, so reconnecting does not lift it (as in Discord).
+ *   spans channels (and revolts), so no channel stream can decide it. A join is decided on the channel's stream
+ *   first, then claimed here, and the claim names the stay it replaces, which ends next (see settle.ts): the
+ *   channel streams stay the truth about who is in a channel, the claim is what finds the channel to leave. It
+ *   also keeps the server mute/deafen a moderator gave the user in each revolt, so reconnecting does not lift it
+ *   (as in Discord).
  * - The revolt's stream is not written: joins are decided against its state (permissions, membership), loaded
  *   by the execute service and passed in the command, as message commands do.
  */
@@ -56,22 +59,13 @@ export const voiceUserDecider: Decider<VoiceUserCommand, VoiceUserState, VoiceUs
   initialState: initialVoiceUserState,
   evolve: evolveVoiceUser,
   decide(command, state) {
-    const { userId, at } = command;
     switch (command.type) {
-      case 'ClaimVoiceChannel': {
-        if (state.channelId === command.channelId) return [];
-        const previous = state.channelId ? { previousChannelId: state.channelId } : {};
-        return [{ type: 'VoiceChannelClaimed', data: { userId, revoltId: command.revoltId, channelId: command.channelId, ...previous, at } }];
-      }
+      case 'ClaimVoiceChannel':
+        return claim(command, state);
       case 'ReleaseVoiceChannel':
-        if (state.channelId !== command.channelId || !state.revoltId) return [];
-        return [{ type: 'VoiceChannelReleased', data: { userId, revoltId: state.revoltId, channelId: command.channelId, at } }];
-      case 'SetVoiceModeration': {
-        const current = state.moderation.get(command.revoltId) ?? { serverMute: false, serverDeaf: false };
-        const next = { serverMute: command.serverMute ?? current.serverMute, serverDeaf: command.serverDeaf ?? current.serverDeaf };
-        if (next.serverMute === current.serverMute && next.serverDeaf === current.serverDeaf) return [];
-        return [{ type: 'VoiceModerationSet', data: { userId, revoltId: command.revoltId, ...next, by: command.by, at } }];
-      }
+        return release(command, state);
+      case 'SetVoiceModeration':
+        return setModeration(command, state);
     }
   },
 };

@@ -87,7 +87,20 @@ export const voiceEventSchemas = {
   VoiceStreamSet: z.object({ ...onSession, userId: idSchema, kind: streamKindSchema, streamId: z.string().min(1).max(128).nullable(), at: isoDate }),
   VoiceSessionEnded: z.object({ ...onSession, startedAt: isoDate, endedAt: isoDate, durationMs: ms }),
 
-  VoiceChannelClaimed: z.object({ userId: idSchema, revoltId: idSchema, channelId: idSchema, previousChannelId: idSchema.optional(), at: isoDate }),
+  /**
+   * The user is in `channelId` now (the stay that began at `joinedAt`); they were in `previousChannelId` (the stay
+   * that began at `previousJoinedAt`), which the switch, or the move by `movedBy`, ends next.
+   */
+  VoiceChannelClaimed: z.object({
+    userId: idSchema,
+    revoltId: idSchema,
+    channelId: idSchema,
+    joinedAt: isoDate.optional(),
+    previousChannelId: idSchema.optional(),
+    previousJoinedAt: isoDate.optional(),
+    movedBy: idSchema.optional(),
+    at: isoDate,
+  }),
   VoiceChannelReleased: z.object({ userId: idSchema, revoltId: idSchema, channelId: idSchema, at: isoDate }),
   VoiceModerationSet: z.object({ userId: idSchema, revoltId: idSchema, serverMute: z.boolean(), serverDeaf: z.boolean(), by: idSchema, at: isoDate }),
 } as const;

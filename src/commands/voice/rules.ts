@@ -1,8 +1,8 @@
-import { AppError, forbidden, notFound, ruleBroken } from '../errors.ts';
-import { has, type Permission, type PermissionBits } from '../permissions/catalogue.ts';
-import { channelPermissions, type PermissionSubject } from '../permissions/resolve.ts';
-import { assertOutranks, memberSubject, visibleChannel } from '../revolts/authority.ts';
-import { subjectOf, type ChannelState, type RevoltState } from '../revolts/state.ts';
+import { AppError, notFound, ruleBroken } from '../errors.ts';
+import { channelAccess, requireChannel, requireHeld, type ChannelGrant } from '../permissions/access.ts';
+import type { Permission } from '../permissions/catalogue.ts';
+import { assertOutranks } from '../permissions/hierarchy.ts';
+import type { ChannelState, RevoltState } from '../revolts/state.ts';
 import type { VoiceFlags, VoiceSettings } from './events.ts';
 import { isDeafened, isMuted, type VoiceParticipantState } from './state.ts';
 
@@ -20,14 +20,10 @@ export const isMediaChannel = (channel: ChannelState) => channel.type === 'voice
 export const maxParticipants = (channel: ChannelState) => channel.settings.maxMembers ?? DEFAULT_MAX_PARTICIPANTS;
 
 /** A voice or video channel the user can see, with their permissions in it (404 if they can't see it, 422 if not voice). */
-export function voiceChannelFor(revolt: RevoltState, userId: string, channelId: string): { channel: ChannelState; bits: PermissionBits; subject: PermissionSubject } {
-  const { channel, bits } = visibleChannel(revolt, userId, channelId);
-  if (!isMediaChannel(channel)) throw ruleBroken('not_a_voice_channel', 'only voice and video channels have voice sessions');
-  return { channel, bits, subject: memberSubject(revolt, userId) };
-}
-
-export function requireBits(bits: PermissionBits, permission: Permission, what: string): void {
-  if (!has(bits, permission)) throw forbidden(`${what} needs ${permission} in this channel`, { missing: permission });
+export function voiceChannelFor(revolt: RevoltState, userId: string, channelId: string): ChannelGrant<ChannelState> {
+  const grant = requireChannel(revolt, userId, channelId);
+  if (!isMediaChannel(grant.channel)) throw ruleBroken('not_a_voice_channel', 'only voice and video channels have voice sessions');
+  return grant;
 }
 
 /**
@@ -35,17 +31,13 @@ export function requireBits(bits: PermissionBits, permission: Permission, what: 
  * video channel they can see, and CONNECT, unless a moderator moved them in (they then need only to see it).
  */
 export function canStay(revolt: RevoltState, channelId: string, participant: Pick<VoiceParticipantState, 'userId' | 'movedBy'>): boolean {
-  if (!revolt.exists || revolt.deleted) return false;
-  const subject = subjectOf(revolt, participant.userId);
-  const channel = revolt.channels.get(channelId);
-  if (!subject || !channel || !isMediaChannel(channel)) return false;
-  const bits = channelPermissions(subject, channel);
-  return has(bits, 'VIEW_CHANNEL') && (participant.movedBy !== undefined || has(bits, 'CONNECT'));
+  const access = channelAccess(revolt, participant.userId, channelId, participant.movedBy !== undefined ? [] : ['CONNECT']);
+  return access.allowed && isMediaChannel(access.channel);
 }
 
 export function assertCanStay(revolt: RevoltState, channelId: string, participant: VoiceParticipantState): void {
   if (!canStay(revolt, channelId, participant)) {
-    throw new AppError(403, 'voice_access_lost', 'you may no longer be in this voice channel, so you have been disconnected from it');
+    throw new AppError('voice_access_lost', 'you may no longer be in this voice channel, so you have been disconnected from it');
   }
 }
 
@@ -55,8 +47,17 @@ export function assertCanStay(revolt: RevoltState, channelId: string, participan
  */
 export function assertModerates(revolt: RevoltState, actorId: string, channelId: string, targetId: string, permission: Permission): void {
   const { bits, subject } = voiceChannelFor(revolt, actorId, channelId);
-  requireBits(bits, permission, 'that');
+  requireHeld(bits, [permission], 'that');
   if (targetId !== actorId) assertOutranks(revolt, subject, targetId);
+}
+
+/**
+ * A moderator moving `targetId` from one channel to another: MOVE_MEMBERS in both and the kick hierarchy in the
+ * one they leave; the member need not have CONNECT in the target, as in Discord.
+ */
+export function assertMayMove(revolt: RevoltState, actorId: string, fromChannelId: string, toChannelId: string, targetId: string): void {
+  assertModerates(revolt, actorId, fromChannelId, targetId, 'MOVE_MEMBERS');
+  requireHeld(voiceChannelFor(revolt, actorId, toChannelId).bits, ['MOVE_MEMBERS'], 'moving members into it');
 }
 
 export function participantOf(participants: ReadonlyMap<string, VoiceParticipantState> | undefined, userId: string): VoiceParticipantState {

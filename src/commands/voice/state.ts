@@ -104,17 +104,19 @@ export const isDeafened = (f: VoiceFlags) => f.selfDeaf || f.serverDeaf;
 export interface VoiceUserState {
   channelId: string | null;
   revoltId: string | null;
+  /** When their stay in that channel began (null for claims recorded without it). */
+  joinedAt: string | null;
   moderation: ReadonlyMap<string, { serverMute: boolean; serverDeaf: boolean }>;
 }
 
-export const initialVoiceUserState: VoiceUserState = { channelId: null, revoltId: null, moderation: new Map() };
+export const initialVoiceUserState: VoiceUserState = { channelId: null, revoltId: null, joinedAt: null, moderation: new Map() };
 
 export function evolveVoiceUser(state: VoiceUserState, event: VoiceUserEvent): VoiceUserState {
   switch (event.type) {
     case 'VoiceChannelClaimed':
-      return { ...state, channelId: event.data.channelId, revoltId: event.data.revoltId };
+      return { ...state, channelId: event.data.channelId, revoltId: event.data.revoltId, joinedAt: event.data.joinedAt ?? null };
     case 'VoiceChannelReleased':
-      return { ...state, channelId: null, revoltId: null };
+      return { ...state, channelId: null, revoltId: null, joinedAt: null };
     case 'VoiceModerationSet': {
       const { revoltId, serverMute, serverDeaf } = event.data;
       return { ...state, moderation: new Map(state.moderation).set(revoltId, { serverMute, serverDeaf }) };

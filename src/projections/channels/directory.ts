@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import { notFound } from '../../commands/errors.ts';
+import type { ChannelDirectory } from '../../commands/revolts/channel-directory.ts';
 import type { Config } from '../../config.ts';
 import type { EventStore } from '../../events/store/port.ts';
 import type { ReadModelProgress } from '../engine/progress.ts';
@@ -13,33 +13,30 @@ export interface ChannelDirectorySources {
 }
 
 const MAX_ENTRIES = 50_000;
-const known = new Map<string, string>();
 
 /**
- * The revolt a channel belongs to. The mapping never changes, so it is cached for good once read from the
- * channels read model; a channel created a moment ago is waited for (bounded) rather than reported missing.
+ * The channel directory on the channels read model. A channel's revolt never changes, so it is cached for good
+ * once read; a channel created a moment ago is waited for (bounded) rather than reported missing.
  */
-export async function revoltOfChannel(sources: ChannelDirectorySources, channelId: string): Promise<string | null> {
-  const cached = known.get(channelId);
-  if (cached) return cached;
-  const find = () => sources.db.collection('channels').findOne({ id: channelId }, { projection: { revoltId: 1 } });
-  let channel = await find();
-  if (!channel) {
-    const head = await sources.store.headPosition();
-    if (await sources.progress.waitForPosition('channels', head, sources.config.READ_YOUR_WRITES_TIMEOUT_MS)) {
-      channel = await find();
-    }
-  }
-  if (!channel) return null;
-  const revoltId = channel.revoltId.toHexString() as string;
-  if (known.size >= MAX_ENTRIES) known.clear();
-  known.set(channelId, revoltId);
-  return revoltId;
-}
-
-/** The revolt a channel belongs to, or 404. */
-export async function channelRevolt(sources: ChannelDirectorySources, channelId: string): Promise<string> {
-  const revoltId = await revoltOfChannel(sources, channelId);
-  if (!revoltId) throw notFound('channel');
-  return revoltId;
+export function createChannelDirectory(sources: ChannelDirectorySources): ChannelDirectory {
+  const known = new Map<string, string>();
+  const find = (channelId: string) => sources.db.collection('channels').findOne({ id: channelId }, { projection: { revoltId: 1 } });
+  return {
+    async revoltOf(channelId) {
+      const cached = known.get(channelId);
+      if (cached) return cached;
+      let channel = await find(channelId);
+      if (!channel) {
+        const head = await sources.store.headPosition();
+        if (await sources.progress.waitForPosition('channels', head, sources.config.READ_YOUR_WRITES_TIMEOUT_MS)) {
+          channel = await find(channelId);
+        }
+      }
+      if (!channel) return null;
+      const revoltId = channel.revoltId.toHexString() as string;
+      if (known.size >= MAX_ENTRIES) known.clear();
+      known.set(channelId, revoltId);
+      return revoltId;
+    },
+  };
 }

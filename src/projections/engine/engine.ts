@@ -113,7 +113,10 @@ export class ProjectionEngine {
     this.started = true;
     const names = [...this.readModels.keys()];
     await ensureIndexes(this.options.db, [...this.readModels.values()]);
-    await this.checkpoints.ensure(names, this.family.startsAt === 'head' ? await this.options.store.headPosition() : 0);
+    const head = await this.options.store.headPosition();
+    for (const readModel of this.readModels.values()) {
+      await this.checkpoints.ensure([readModel.name], (readModel.startsAt ?? this.family.startsAt) === 'head' ? head : 0);
+    }
     const docs = await this.checkpoints.getMany(names);
     this.lastCheckpoints = docs;
     for (const lane of this.lanes.values()) {

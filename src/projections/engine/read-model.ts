@@ -1,6 +1,7 @@
 import type { Collection, CreateIndexesOptions, Document, IndexSpecification } from 'mongodb';
 import type { EventCatalogue } from '../../events/catalogue.ts';
 import type { RecordedEvent } from '../../events/envelope.ts';
+import type { LaneFamily } from './family.ts';
 
 export interface IndexSpec {
   key: IndexSpecification;
@@ -30,6 +31,8 @@ export interface ReadModel {
   name: string;
   /** None for a lane whose effects lie elsewhere (a reactor's commands): its rebuild is then a replay from 0. */
   collections: CollectionSpec[];
+  /** Where its lane starts when first seen, when not where its family's lanes do (a reactor whose memory needs the history). */
+  startsAt?: LaneFamily['startsAt'];
   apply(event: RecordedEvent, ctx: ProjectionContext): Promise<void>;
   /**
    * Optional: applies consecutive events at once, with exactly the effect of calling `apply` on each in order

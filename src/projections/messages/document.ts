@@ -1,5 +1,5 @@
 import { ObjectId, type Document } from 'mongodb';
-import type { StoredEmbed } from '../../commands/messages/embeds.ts';
+import type { StoredEmbed } from '../../commands/messages/content/embeds.ts';
 import type { MessageSentData } from '../../commands/messages/events.ts';
 import type { MessageState } from '../../commands/messages/state.ts';
 

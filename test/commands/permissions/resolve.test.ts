@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_PERMISSIONS, fromBits, has, PERMISSIONS, toBits, type Permission } from '../../../src/commands/permissions/catalogue.ts';
+import { highestRolePosition } from '../../../src/commands/permissions/hierarchy.ts';
 import {
   basePermissions,
   channelPermissions,
-  highestRolePosition,
   type Overwrite,
   type PermissionSubject,
   type RoleGrant,

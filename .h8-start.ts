@@ -1,0 +1,18 @@
+console.log('begin');
+const t0 = Date.now();
+const tick = setInterval(() => console.log('still', Date.now() - t0), 5000);
+const { createEventStore } = await import('./src/events/store/index.ts');
+console.log('imported index');
+const s = await createEventStore('postgres://postgres@127.0.0.1:5432/revolution_test?schema=t_h8dbg');
+console.log('store', Date.now() - t0);
+const { MongoClient } = await import('mongodb');
+const m = await MongoClient.connect('mongodb://127.0.0.1:27017/t_h8dbg', { serverSelectionTimeoutMS: 5000 });
+console.log('mongo', Date.now() - t0);
+await m.db().collection('x').findOne({});
+console.log('mongo find', Date.now() - t0);
+await m.close(); await (s as any).dropSchema(); await s.close();
+const { loadConfig } = await import('./src/config.ts');
+console.log('config');
+const { createServer } = await import('./src/server.ts');
+console.log('server imported', Date.now() - t0);
+clearInterval(tick);
