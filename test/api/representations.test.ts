@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HIDDEN } from '../../src/projections/views.ts';
 import { startTestServer } from '../support/api.ts';
+import { paymentIntentEvent, signed, STRIPE_TEST_ENV } from '../payments/stripe-webhooks.ts';
 
 /** One representation per resource: a command answers its resource exactly as the matching GET then shows it. */
 
 let t: Awaited<ReturnType<typeof startTestServer>>;
 beforeAll(async () => {
-  t = await startTestServer('representations');
+  t = await startTestServer('representations', STRIPE_TEST_ENV);
 });
 afterAll(async () => {
   await t?.close();
@@ -108,6 +109,33 @@ describe('channels, roles and messages', () => {
     const edited = await t.api.request('PATCH', `/v1/channels/${channelId}/messages/${sent.body.id}`, { token: owner.token, body: { content: 'still' } });
     expect(edited.status).toBe(200);
     expect(edited.body).toEqual(await get(`/v1/channels/${channelId}/messages/${sent.body.id}`, owner.token));
+  });
+});
+
+describe('donations and voice', () => {
+  it('a refund answers the donation as the revolt’s donation list shows it to the caller', async () => {
+    const [owner, donor] = await Promise.all([t.api.register('repfund'), t.api.register('repdonor')]);
+    const revolt = (await t.api.request('POST', '/v1/revolts', { token: owner.token, body: { name: 'Fund' } })).body;
+    expect((await t.api.request('POST', `/v1/invites/${revolt.inviteCode}`, { token: donor.token })).status).toBe(200);
+    const pledged = await t.api.request('POST', `/v1/revolts/${revolt.id}/donations`, { token: donor.token, body: { amount: 1500, currency: 'usd' } });
+    expect(pledged.status).toBe(201);
+    const { payload, headers } = signed(paymentIntentEvent('payment_intent.succeeded', pledged.body.donation));
+    expect((await t.api.request('POST', '/v1/payments/stripe/webhook', { body: payload, headers })).body.outcome).toBe('applied');
+
+    const refunded = await t.api.request('POST', `/v1/donations/${pledged.body.donation.id}/refund`, { token: owner.token });
+    expect(refunded.status).toBe(200);
+    expect(refunded.body.donation).toMatchObject({ status: 'refunded', refundedAmount: 1500, donor: { userId: donor.id } });
+    expect(refunded.body.donation).toEqual((await get(`/v1/revolts/${revolt.id}/donations`, owner.token)).items[0]);
+  });
+
+  it('joining voice answers the session as GET /channels/:id/voice shows it', async () => {
+    const owner = await t.api.register('repvoice');
+    const revolt = (await t.api.request('POST', '/v1/revolts', { token: owner.token, body: { name: 'Voices' } })).body;
+    const channel = (await t.api.request('POST', `/v1/revolts/${revolt.id}/channels`, { token: owner.token, body: { name: 'talk', type: 'voice' } })).body;
+    const joined = await t.api.request('PUT', `/v1/channels/${channel.id}/voice/members/@me`, { token: owner.token, body: {} });
+    expect(joined.status).toBe(200);
+    expect(joined.body).toMatchObject({ channelId: channel.id, isActive: true, participants: [{ userId: owner.id }] });
+    expect(joined.body).toEqual(await get(`/v1/channels/${channel.id}/voice`, owner.token));
   });
 });
 

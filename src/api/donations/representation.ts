@@ -34,17 +34,9 @@ export const donationSchema = z
 /** A pledge: the donation as its donor sees it, and the client secret to confirm the payment with. */
 export const pledgedSchema = z.object({ donation: donationSchema, clientSecret: z.string() });
 
-/** A refund as recorded: the donation's new state in short, and Stripe's refund. */
+/** A refund as recorded: the donation as the lists then show it to the caller, and Stripe's refund. */
 export const refundedSchema = z.object({
-  donation: z.object({
-    id: z.string(),
-    revoltId: z.string(),
-    status: statusSchema,
-    amount: z.number().int(),
-    currency: z.string(),
-    refundedAmount: z.number().int(),
-    flagged: z.boolean().optional().describe(PRIVILEGED),
-  }),
+  donation: donationSchema,
   refund: z.object({ id: z.string(), status: z.string(), amount: z.number().int(), currency: z.string() }),
 });
 

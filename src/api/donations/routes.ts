@@ -19,7 +19,8 @@ import { idSchema } from '../../events/ids.ts';
 import { commandContext, requireAuth } from '../../http/context.ts';
 import { setEventPosition } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
-import { donationView, recordFromPledge } from '../../projections/donations/view.ts';
+import { donationView, recordFromDocument, recordFromPledge } from '../../projections/donations/view.ts';
+import { awaitOwnWrite } from '../command-answer.ts';
 import { donationListRoutes } from './lists.ts';
 import { stripeWebhookRoutes } from './stripe-webhook.ts';
 import { responses } from '../schemas/responses.ts';
@@ -33,18 +34,6 @@ const pledgeBody = z
     isAnonymous: z.boolean().default(false),
   })
   .strict();
-
-function donationSummary(state: DonationState) {
-  return {
-    id: state.donationId,
-    revoltId: state.revoltId,
-    status: state.status,
-    amount: state.amount,
-    currency: state.currency,
-    refundedAmount: state.refundedAmount,
-    flagged: state.flagged,
-  };
-}
 
 type PledgedData = DonationEventOf<'DonationPledged'>['data'];
 
@@ -152,7 +141,7 @@ export const donationRoutes: FastifyPluginAsyncZod<{ services: Services }> = asy
   app.post(
     '/donations/:donationId/refund',
     {
-      schema: { params: z.object({ donationId: idSchema }), tags: ['donations'], response: responses({ 200: refundedSchema }, 403, 404, 502) },
+      schema: { params: z.object({ donationId: idSchema }), tags: ['donations'], response: responses({ 200: refundedSchema }, 403, 404, 502, 503) },
       config: { rateLimit: { limit: 30, windowSeconds: 60 } },
     },
     async (request, reply) => {
@@ -178,10 +167,11 @@ export const donationRoutes: FastifyPluginAsyncZod<{ services: Services }> = asy
         context,
       );
       setEventPosition(reply, result.position);
-      // Whether Stripe ever disagreed with the pledge is for the donor and auditors (as in the lists).
-      const { flagged, ...summary } = donationSummary(result.state);
-      const privileged = userId === state.donorId || (await isAuditor(services.commands, userId));
-      return { donation: privileged ? { ...summary, flagged } : summary, refund };
+      // The donation as the lists show it to the caller, once they show this refund.
+      await awaitOwnWrite(services, reply, ['donations']);
+      const [doc, auditor] = await Promise.all([services.db.collection('donations').findOne({ id: donationId }), isAuditor(services.commands, userId)]);
+      if (!doc) throw notFound('donation');
+      return { donation: donationView(recordFromDocument(doc), { userId, isAuditor: auditor }), refund };
     },
   );
 

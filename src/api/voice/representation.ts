@@ -26,21 +26,6 @@ const participantSchema = z
   })
   .meta({ id: 'VoiceParticipant' });
 
-/** Joining: the channel's live session as the event store has it, and the settings the media layer uses. */
-export const voiceJoinedSchema = z.object({
-  sessionId: z.string(),
-  revoltId: z.string(),
-  channelId: z.string(),
-  startedAt: timestamp,
-  participants: z.array(participantSchema),
-  settings: z.object({
-    bitrate: z.number().int(),
-    maxMembers: z.number().int().nullable(),
-    videoQuality: z.enum(['auto', '720p', '1080p']).nullable(),
-    region: z.string(),
-  }),
-});
-
 /** A change of one participant's state (their own or a moderator's). */
 export const voiceStateSchema = z.object({ channelId: z.string(), sessionId: z.string(), participant: participantSchema });
 

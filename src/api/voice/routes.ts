@@ -11,10 +11,11 @@ import { commandContext, requireAuth } from '../../http/context.ts';
 import { awaitReadModels, setEventPosition } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
 import { HIDDEN, limitSchema } from '../../projections/views.ts';
+import { awaitOwnWrite } from '../command-answer.ts';
 import { loadRevolt, requireChannelAccess } from '../revolts/access.ts';
 import { noContent, page } from '../schemas/fields.ts';
 import { responses } from '../schemas/responses.ts';
-import { voiceJoinedSchema, voiceMovedSchema, voiceSessionSchema, voiceStateSchema, type VoiceSession } from './representation.ts';
+import { voiceMovedSchema, voiceSessionSchema, voiceStateSchema, type VoiceSession } from './representation.ts';
 
 const channelParams = z.object({ channelId: idSchema });
 const memberParams = z.object({ channelId: idSchema, userId: idSchema });
@@ -43,6 +44,13 @@ export const voiceRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
     return { context: { correlationId, causationId, ...(ids && { ids }) }, ...(channelId && { channelId }) };
   };
 
+  /** The channel's active session as the read model holds it; 404 when none. */
+  async function activeSession(channelId: string) {
+    const session = await sessions.findOne<VoiceSession>({ channelId: new ObjectId(channelId), isActive: true }, { projection: HIDDEN, sort: { _id: -1 } });
+    if (!session) throw notFound('voice session');
+    return session;
+  }
+
   /** The caller's own participation must be in the channel of the URL. */
   async function assertIn(userId: string, channelId: string) {
     if ((await voice.currentChannel(userId))?.channelId !== channelId) throw ruleBroken('not_in_voice', 'you are not in this voice channel');
@@ -50,10 +58,14 @@ export const voiceRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
 
   app.put(
     '/channels/:channelId/voice/members/@me',
-    { schema: { params: channelParams, body: joinVoiceSchema.omit({ channelId: true }).default({}), tags, response: responses({ 200: voiceJoinedSchema }, 403, 404) } },
+    { schema: { params: channelParams, body: joinVoiceSchema.omit({ channelId: true }).default({}), tags, response: responses({ 200: voiceSessionSchema }, 403, 404, 503) } },
     async (request, reply) => {
       const { userId } = requireAuth(request);
-      return answer(reply, await voice.join(userId, request.params.channelId, { ...request.body, ...optionsOf(request) }));
+      const joined = await voice.join(userId, request.params.channelId, { ...request.body, ...optionsOf(request) });
+      setEventPosition(reply, joined.position);
+      // The session as GET /channels/:channelId/voice shows it, once it shows this join.
+      await awaitOwnWrite(services, reply, ['voiceSessions']);
+      return activeSession(joined.channelId);
     },
   );
 
@@ -146,9 +158,7 @@ export const voiceRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
     const { channel } = await requireChannelAccess(services, request.params.channelId, userId, []);
     if (!isMediaChannel(channel)) throw ruleBroken('not_a_voice_channel', 'only voice and video channels have voice sessions');
     await awaitReadModels(services, request, ['voiceSessions']);
-    const session = await sessions.findOne<VoiceSession>({ channelId: new ObjectId(channel.channelId), isActive: true }, { projection: HIDDEN, sort: { _id: -1 } });
-    if (!session) throw notFound('voice session');
-    return session;
+    return activeSession(channel.channelId);
   });
 };
 
