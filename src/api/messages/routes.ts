@@ -14,7 +14,7 @@ import { commandContext, requireAuth } from '../../http/context.ts';
 import { awaitReadModels, setEventPosition } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
 import { beyond, NEWEST_FIRST, OLDEST_FIRST } from '../../projections/messages/cursor.ts';
-import { documentOf, messageDocument, messageView } from '../../projections/messages/document.ts';
+import { documentOf, messageDocument } from '../../projections/messages/document.ts';
 import { HIDDEN, limitSchema } from '../../projections/views.ts';
 import { requireChannelAccess, revoltOfChannelState } from '../revolts/access.ts';
 import { list, noContent } from '../schemas/fields.ts';

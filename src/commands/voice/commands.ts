@@ -67,8 +67,11 @@ export type VoiceChannelCommand =
     })
   /** Leaving on one's own (or for one's connection, or by joining elsewhere): needs no permission. */
   | (OnChannel & { type: 'LeaveVoice'; userId: string; reason: Extract<LeaveReason, 'left' | 'switched' | 'connection_lost'> } & OneStay)
-  /** `features`: the actor's standing in the course; turning the camera on is the feature `video`, sharing the screen `screen_share`. */
-  | (WithRevolt & { type: 'UpdateVoiceSelf'; actorId: string; patch: VoiceSelfPatch; features: FeatureAccess })
+  /**
+   * `features`: the actor's standing in the course, looked up only when the patch turns the camera (the feature
+   * `video`) or screen sharing (`screen_share`) on: nothing else it changes is gated.
+   */
+  | (WithRevolt & { type: 'UpdateVoiceSelf'; actorId: string; patch: VoiceSelfPatch; features?: FeatureAccess })
   | (OnChannel & { type: 'SetSpeaking'; userId: string; speaking: boolean })
   | (OnChannel & { type: 'SetVoiceStream'; userId: string; kind: StreamKind; streamId: string | null })
   | (WithRevolt & { type: 'ServerMute' | 'ServerDeafen'; actorId: string; userId: string; value: boolean })

@@ -289,8 +289,9 @@ export function createVoiceCommands(dependencies: VoiceDependencies): VoiceComma
         const { channelId, state } = where;
         const revolt = await revoltOfVoiceChannel(channelId, state);
         try {
-          const features = await dependencies.features(actorId);
-          const command = { type: 'UpdateVoiceSelf', channelId, actorId, patch, revolt, features, at: now() } as const;
+          const gated = patch.video === true || patch.screenShare === true;
+          const features = gated ? await dependencies.features(actorId) : undefined;
+          const command = { type: 'UpdateVoiceSelf', channelId, actorId, patch, revolt, ...(features && { features }), at: now() } as const;
           const result = await onChannel(stepsIn(contextOf(actorId, options)), command);
           return stateResult(result, actorId, result.position);
         } catch (error) {

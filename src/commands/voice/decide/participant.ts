@@ -68,7 +68,9 @@ export function updateSelf(command: VoiceChannelCommandOf<'UpdateVoiceSelf'>, st
   for (const [needed, permission, what, feature] of needs) {
     if (!needed) continue;
     requireHeld(bits, [permission], what);
-    if (feature) requireFeature(command.features, feature);
+    if (!feature) continue;
+    if (!command.features) throw new Error(`UpdateVoiceSelf turning ${feature} on without the actor's course standing`);
+    requireFeature(command.features, feature);
   }
   return stateChange(state, participant, next, actorId, command.at);
 }
