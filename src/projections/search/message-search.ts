@@ -2,21 +2,13 @@ import pg from 'pg';
 import type { ReadModel } from '../engine/read-model.ts';
 import type { MessageJson } from './document.ts';
 import { searchReadModel } from './read-model.ts';
-import { migrationSql, TEXT_CONFIG, type SearchLocation } from './schema.ts';
+import { newestMatches, type SearchPage } from './plans.ts';
+import { migrationSql, type SearchLocation } from './schema.ts';
 
-/** Few connections: searches are single index queries, and PostgreSQL's connections are shared by every engine. */
+export type { SearchPage } from './plans.ts';
+
+/** Few connections: searches are a few short index queries, and PostgreSQL's connections are shared by every engine. */
 const POOL_SIZE = 4;
-
-export interface SearchPage {
-  revoltId: string;
-  /** The channels the caller may read (computed by the permission code); none gives an empty page. */
-  channelIds: readonly string[];
-  /** Words and "quoted phrases", `or`, `-word` (websearch_to_tsquery): never a syntax error. */
-  query: string;
-  limit: number;
-  /** Strictly older than this message, which must be one of these channels' (deleted ones included). */
-  before?: { createdAt: Date; id: string } | undefined;
-}
 
 /**
  * The message search read model on PostgreSQL full-text search: its lane (`readModel`, checkpointed in
@@ -61,22 +53,9 @@ export class MessageSearch {
     return row ? { createdAt: row.created_at, id: row.id } : null;
   }
 
-  /** The newest messages matching `query` in the given channels (deleted ones never), as stored. */
-  async search(page: SearchPage): Promise<MessageJson[]> {
-    if (page.channelIds.length === 0) return [];
-    const params: unknown[] = [page.revoltId, page.channelIds, page.query, page.limit];
-    let older = '';
-    if (page.before) {
-      params.push(page.before.createdAt, page.before.id);
-      older = 'and (created_at, id) < ($5, $6)';
-    }
-    const { rows } = await this.pool.query<{ doc: MessageJson }>(
-      `select doc from ${this.table}
-       where revolt_id = $1 and channel_id = any($2::text[]) and words @@ websearch_to_tsquery('${TEXT_CONFIG}', $3) ${older}
-       order by created_at desc, id desc limit $4`,
-      params,
-    );
-    return rows.map((row) => row.doc);
+  /** The newest messages matching `query` in the given channels (deleted ones never), as stored (see plans.ts). */
+  search(page: SearchPage): Promise<MessageJson[]> {
+    return newestMatches(this.pool, this.table, page);
   }
 
   /** Every row in id order (rebuild checks and tests). */
