@@ -2,9 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoError, MongoNetworkError, MongoNotConnectedError, MongoOperationTimeoutError, MongoServerSelectionError } from 'mongodb';
 
 /**
- * Whether `error` says an engine (MongoDB/FerretDB, PostgreSQL, Redis) is down, restarting, failing over or timing
- * out, so that the same work is expected to succeed once it is back. Anything else (a bug, a poison event, a
- * validation failure, a duplicate key) would fail again on a retry. The error's `cause` chain and an
+ * Whether `error` says an engine (MongoDB/FerretDB, PostgreSQL, Redis, the SMTP server) is down, restarting, failing
+ * over or timing out, so that the same work is expected to succeed once it is back. Anything else (a bug, a poison
+ * event, a validation failure, a duplicate key) would fail again on a retry. The error's `cause` chain and an
  * AggregateError's members count too: drivers wrap the socket error that tells.
  */
 export function isTransientError(error: unknown): boolean {
@@ -36,6 +36,9 @@ const NETWORK_CODES = new Set([
   'ENETDOWN',
   'ENOTCONN',
   'EAI_AGAIN',
+  // nodemailer's (src/mail/smtp.ts): the SMTP server's socket failed, or it closed the connection unexpectedly.
+  'ESOCKET',
+  'ECONNECTION',
 ]);
 
 /** MongoDB server codes of a node shutting down, stepping down, unreachable or timing out (the driver's retryable set). */
@@ -81,6 +84,9 @@ function isTransientItself(error: unknown): boolean {
   const { code, message, name } = error as { code?: unknown; message?: unknown; name?: unknown };
   if (typeof code === 'string' && (NETWORK_CODES.has(code) || PG_TRANSIENT_STATES.test(code))) return true;
   if (name === 'MaxRetriesPerRequestError') return true;
+  // An SMTP reply in the 4xx range asks to try again later (greylisting, too many connections, a full queue).
+  const { responseCode } = error as { responseCode?: unknown };
+  if (typeof responseCode === 'number' && responseCode >= 400 && responseCode < 500) return true;
   return typeof message === 'string' && TRANSIENT_MESSAGES.some((pattern) => pattern.test(message));
 }
 
