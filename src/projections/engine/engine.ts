@@ -30,10 +30,8 @@ export interface ProjectionEngineOptions {
   logger: Logger;
   /** Where the projection metrics are registered (never the global default registry implicitly). */
   registry: Registry;
-  /** Events per job (≤ 500). */
+  /** Events per job (≤ 500): per fed batch, and per page a lane reads from the store. */
   batchSize?: number;
-  /** Feeder high-water mark per lane, in waiting jobs. */
-  maxWaitingJobs?: number;
   /** Poll interval of waitForPosition when the lane runs in another process. */
   pollIntervalMs?: number;
   /** stop(): how long a worker may finish its current job before being forced. */
@@ -99,6 +97,7 @@ export class ProjectionEngine {
           onApplied: (name, count) => this.metrics.applied(name, count),
           onStopped: (name) => this.metrics.stopped(name),
           retryBackoff: options.retryBackoff,
+          pageSize: options.batchSize,
         }),
       );
     }
@@ -141,7 +140,6 @@ export class ProjectionEngine {
         lanes: [...this.lanes.values()],
         logger: this.options.logger,
         batchSize: this.options.batchSize,
-        maxWaitingJobs: this.options.maxWaitingJobs,
       });
       await this.feeder.start();
     }

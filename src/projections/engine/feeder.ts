@@ -13,11 +13,6 @@ export interface FeederOptions {
   logger: Logger;
   /** Events per job (≤ 500). */
   batchSize?: number;
-  /**
-   * High-water mark: before adding a batch to a running lane holding this many waiting jobs, the feeder waits
-   * for it to drain (bounded Redis memory; a slow lane slows the whole feed). Default 100.
-   */
-  maxWaitingJobs?: number;
   /** Delay before retrying a failed add or re-subscribing after a subscription error. */
   retryDelayMs?: number;
   /** Pause after feeding a small batch, so that the next read gathers more events. */
@@ -27,7 +22,11 @@ export interface FeederOptions {
 /**
  * The single ordered subscription feeding every lane. It starts after the lowest checkpoint in Mongo (Redis
  * keeps nothing durable here, so it is never the source of truth for where to resume) and, for each batch,
- * adds one job per lane, waiting for the adds before taking the next batch (backpressure).
+ * adds a job to each lane that has none waiting, waiting for the adds before taking the next batch.
+ *
+ * A lane with a job waiting gets no other: that job, once started, applies every event the store holds after the
+ * lane's checkpoint (lane.ts), and the batch was in the store before the feeder saw it, so the job takes it. A lane
+ * thus holds at most one waiting job, and a lane busy with a job gathers what arrives meanwhile for the next.
  *
  * A paused lane (stopped on an error, or rebuilding) gets no jobs: its backlog would only fill Redis, and
  * resuming it adds a catch-up job that reads (checkpoint, head] from the store.
@@ -41,14 +40,12 @@ export class Feeder {
   /** Position of the last event fed to every lane: the `after` of the next batch. */
   private fed = 0;
   private readonly batchSize: number;
-  private readonly maxWaitingJobs: number;
   private readonly retryDelayMs: number;
   private readonly lingerMs: number;
   private readonly log: Logger;
 
   constructor(private readonly options: FeederOptions) {
     this.batchSize = Math.min(Math.max(1, options.batchSize ?? MAX_BATCH_EVENTS), MAX_BATCH_EVENTS);
-    this.maxWaitingJobs = options.maxWaitingJobs ?? 100;
     this.retryDelayMs = options.retryDelayMs ?? 500;
     this.lingerMs = options.lingerMs ?? 5;
     this.log = options.logger.child({ component: 'projection-feeder' });
@@ -129,7 +126,7 @@ export class Feeder {
   private async addToLane(lane: Lane, batch: LaneBatch, jobId: string): Promise<void> {
     for (let attempt = 0; !this.stopped; attempt++) {
       try {
-        const added = await this.race(this.addWhenRoom(lane, batch, jobId));
+        const added = await this.race(this.addUnlessWaiting(lane, batch, jobId));
         if (added !== 'stopped') return;
       } catch (error) {
         this.log.warn({ err: error, readModel: lane.name, jobId, attempt }, 'could not add a batch to a lane; retrying');
@@ -138,13 +135,10 @@ export class Feeder {
     }
   }
 
-  private async addWhenRoom(lane: Lane, batch: LaneBatch, jobId: string): Promise<void> {
-    for (;;) {
-      if (this.stopped) return;
-      if (await lane.isPaused()) return; // see the class comment
-      if ((await lane.waitingCount()) < this.maxWaitingJobs) break;
-      await sleep(25);
-    }
+  private async addUnlessWaiting(lane: Lane, batch: LaneBatch, jobId: string): Promise<void> {
+    if (this.stopped) return;
+    if (await lane.isPaused()) return; // see the class comment
+    if ((await lane.waitingCount()) > 0) return; // the waiting job will take this batch
     await lane.enqueue(batch, { jobId });
   }
 

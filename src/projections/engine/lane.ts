@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
@@ -33,7 +34,16 @@ export interface LaneOptions {
   attempts?: number;
   /** Waits between the retries of a job failing on an unavailable engine. Default 100 ms doubling to 5 s. */
   retryBackoff?: Backoff;
+  /** Events read from the store at a time, and between two checkpoint writes of a long catch-up (≤ 500, the default). */
+  pageSize?: number;
+  /**
+   * Least time between the starts of two jobs (default 20 ms): a job that follows another closely waits out the
+   * rest, and takes every event that arrived meanwhile. A job after a quiet spell starts at once.
+   */
+  minJobIntervalMs?: number;
 }
+
+export const DEFAULT_MIN_JOB_INTERVAL_MS = 20;
 
 /** A lane retrying a job because an engine is unavailable: since when, how many attempts failed, the last error. */
 export interface LaneRetry {
@@ -62,13 +72,14 @@ export class HandlerFailure extends Error {
 
 /**
  * One read model's ordered lane: its BullMQ queue and (optionally) its worker, with concurrency 1 here and a
- * global concurrency of 1 across processes. For each job the worker applies, in order, every event after its
- * checkpoint up to the job's last position, reading from the store whatever lies between the checkpoint and the
- * job (so a job lost, failed or reordered in Redis never makes the lane skip), then advances the checkpoint.
+ * global concurrency of 1 across processes. For each job the worker applies, in order, every event the store holds
+ * after its checkpoint (the job's own events where they follow on from it; a job lost, failed or reordered in Redis
+ * never makes the lane skip), then advances the checkpoint once: a job carries whatever arrived since the last one.
  */
 export class Lane {
   readonly name: string;
   readonly queueName: string;
+  private readonly pageSize: number;
   private readonly kind: string;
   readonly queue: Queue<LaneBatch, LaneJobResult>;
   private worker: Worker<LaneBatch, LaneJobResult> | undefined;
@@ -77,11 +88,14 @@ export class Lane {
   private retryState: LaneRetry | undefined;
   /** Aborted when the worker stops: cuts short a job waiting for an engine to come back. */
   private closing = new AbortController();
+  /** When the last job started (performance.now()), for minJobIntervalMs. */
+  private lastJobStartedAt = -Infinity;
 
   constructor(private readonly options: LaneOptions) {
     this.name = options.readModel.name;
     this.kind = (options.family ?? READ_MODELS).kind;
     this.queueName = laneQueueName(options.prefix, this.name, this.kind);
+    this.pageSize = Math.min(Math.max(1, options.pageSize ?? MAX_BATCH_EVENTS), MAX_BATCH_EVENTS);
     this.log = options.logger.child({ readModel: this.name });
     this.ctx = liveContext(options.db, options.readModel);
     this.queue = new Queue<LaneBatch, LaneJobResult>(this.name, {
@@ -204,6 +218,7 @@ export class Lane {
    * safe, every write being guarded by position. Only an error that would recur on the same event stops the lane.
    */
   async process(job: Pick<Job<LaneBatch>, 'data' | 'id'>): Promise<LaneJobResult> {
+    await this.paced();
     try {
       const result = await retryWhileTransient(() => this.applyJob(job), {
         backoff: this.options.retryBackoff,
@@ -215,6 +230,13 @@ export class Lane {
     } finally {
       this.retryState = undefined;
     }
+  }
+
+  /** Waits until minJobIntervalMs after the previous job's start (cut short when the worker stops). */
+  private async paced(): Promise<void> {
+    const wait = this.lastJobStartedAt + (this.options.minJobIntervalMs ?? DEFAULT_MIN_JOB_INTERVAL_MS) - performance.now();
+    if (wait > 0) await delay(wait, undefined, { signal: this.closing.signal }).catch(() => {});
+    this.lastJobStartedAt = performance.now();
   }
 
   private retryingAfter(error: unknown, attempts: number, delayMs: number, jobId: string | undefined): void {
@@ -236,7 +258,6 @@ export class Lane {
       this.log.info({ jobId: job.id, status: doc.status }, 'lane not running; job left unapplied and queue paused');
       return { applied: 0, checkpoint: start, skipped: 'lane-not-running' };
     }
-    if (batch.last <= start) return { applied: 0, checkpoint: start, skipped: 'behind-checkpoint' };
 
     let applied = 0;
     let appliedUpTo = start;
@@ -267,22 +288,23 @@ export class Lane {
     };
 
     try {
-      // 1. Whatever lies between the checkpoint and this job comes from the store, a page at a time, advancing
-      //    the checkpoint per page so that a long catch-up shows progress.
-      const fillUpTo = batch.events.length > 0 ? batch.after : batch.last;
-      while (appliedUpTo < fillUpTo) {
-        const page = await this.options.store.readAll({ after: appliedUpTo, maxCount: MAX_BATCH_EVENTS });
-        const inRange = page.filter((event) => event.position <= fillUpTo);
-        await applyAll(inRange);
-        if (page.length < MAX_BATCH_EVENTS || inRange.length < page.length) {
-          appliedUpTo = fillUpTo; // every visible event up to fillUpTo has been applied
-        } else {
-          await this.advance(appliedUpTo);
-        }
+      // 1. The job's own events, when they follow on from the checkpoint: no store read for them.
+      if (batch.events.length > 0 && batch.after <= appliedUpTo && batch.last > appliedUpTo) {
+        await applyAll(batch.events);
+        appliedUpTo = batch.last;
       }
-      // 2. The job's own events.
-      await applyAll(batch.events);
-      appliedUpTo = Math.max(appliedUpTo, batch.last);
+      // 2. Everything else the store holds after that, a page at a time (checkpoint per full page, so that a long
+      //    catch-up shows progress): a hole before the job (a job lost, failed or reordered in Redis), a catch-up,
+      //    and every event that arrived while the job waited. The feeder adds no job to a lane that has one waiting
+      //    (feeder.ts), so the jobs of a busy stream carry many events each however the stream is paced.
+      for (;;) {
+        const page = await this.options.store.readAll({ after: appliedUpTo, maxCount: this.pageSize });
+        await applyAll(page);
+        appliedUpTo = page.at(-1)?.position ?? appliedUpTo;
+        if (page.length < this.pageSize || this.closing.signal.aborted) break;
+        await this.advance(appliedUpTo);
+      }
+      if (appliedUpTo === start) return { applied: 0, checkpoint: start, skipped: 'behind-checkpoint' };
       await this.advance(appliedUpTo);
       return { applied, checkpoint: appliedUpTo };
     } catch (error) {

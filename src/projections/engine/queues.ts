@@ -6,10 +6,11 @@ import { READ_MODELS } from './family.ts';
 export const MAX_BATCH_EVENTS = 500;
 
 /**
- * One job of a lane: the events of the global range (after, last]. `events` lists every event of that range
- * in position order; an empty `events` asks the lane to read (after, last] from the store itself (a catch-up).
- * `after` lets the lane detect a hole between its checkpoint and the job (a job lost with Redis, a failed job,
- * jobs reordered by a retry) and fill it from the store, so it never skips an event.
+ * One job of a lane: the events of the global range (after, last], which the lane applies with every later event
+ * the store holds when the job runs. `events` lists every event of that range in position order; an empty `events`
+ * asks the lane to read from the store itself (a catch-up). `after` tells the lane whether the events follow on from
+ * its checkpoint; if not (a job lost with Redis, a failed job, jobs reordered by a retry), it reads the hole from the
+ * store, so it never skips an event.
  */
 export interface LaneBatch {
   after: number;

@@ -69,6 +69,32 @@ describe('projection engine delivery', () => {
     expect(await appliedPositions(env.db)).toEqual(range(1, 10));
   });
 
+  it('coalesces: a lane holds one waiting job whatever the pace, and a job applies every event after its checkpoint', async () => {
+    const store = new MemoryEventStore();
+    const model = counterModel();
+    const engine = env.engine({ store, readModels: [model] });
+    // The feeder alone: what it adds to the lane stays in the queue.
+    await engine.start({ runWorkers: false });
+    const lane = engine.lane('counters');
+    for (let i = 1; i <= 6; i++) {
+      await appendEvents(store, 's', 1);
+      await eventually(() => (engine.feed!.position >= i ? true : undefined), 5_000, `event ${i} fed`);
+    }
+    expect(engine.feed!.position).toBe(6);
+    // Six events fed one at a time, one job: the feeder adds none to a lane that has one waiting.
+    expect(await lane.waitingCount()).toBe(1);
+    const [job] = await lane.queue.getWaiting();
+    expect(job!.data).toMatchObject({ after: 0, last: 1 });
+
+    // That job, carrying the first event only, applies all six and checkpoints once.
+    expect(await lane.process({ id: job!.id, data: job!.data })).toEqual({ applied: 6, checkpoint: 6 });
+    expect(model.calls).toEqual(range(1, 6));
+    expect(await appliedPositions(env.db)).toEqual(range(1, 6));
+    // A job behind the checkpoint reads what followed it, finds nothing, and applies nothing.
+    expect(await lane.process({ id: 'late', data: job!.data })).toEqual({ applied: 0, checkpoint: 6, skipped: 'behind-checkpoint' });
+    expect(model.calls).toEqual(range(1, 6));
+  });
+
   it('restart: stopping mid-stream, appending more and starting a new engine loses and duplicates nothing', async () => {
     const store = new MemoryEventStore();
     const first = counterModel();

@@ -58,6 +58,8 @@ describe('projection engine: read-your-writes and metrics', () => {
     await appendEvents(store, 's', 10);
     expect(await engine.waitForPosition('ok', 10, 5_000)).toBe(true);
     await eventually(async () => (await engine.status()).find((s) => s.readModel === 'broken')?.status === 'stopped', 5_000, 'broken stopped');
+    // A job fed while the last one ran finds nothing left to apply; it may still be in the queue a moment.
+    await eventually(async () => (await engine.lane('ok').queueDepth()) === 0, 5_000, 'ok lane idle');
 
     const text = await registry.metrics();
     expect(sample(text, 'projection_checkpoint_position', 'ok')).toBe(10);

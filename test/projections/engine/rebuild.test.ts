@@ -100,11 +100,14 @@ describe('projection engine: rebuild', () => {
     expect(await engine.waitForPosition('counters', 300, 10_000)).toBe(true);
 
     let duringReplay: Promise<number> | undefined;
-    atReplayEnd = () => appendEvents(store, 'c', 30);
+    let armed = false;
     const result = await engine.rebuild('counters', {
       pageSize: 50,
       onProgress: () => {
         duringReplay ??= appendEvents(store, 'b', 30);
+        // Armed once the replay runs, when the lane is paused: its jobs read the store too (to its end).
+        if (!armed) atReplayEnd = () => appendEvents(store, 'c', 30);
+        armed = true;
       },
     });
     await duringReplay;
