@@ -6,7 +6,7 @@ import { achievementsDecider } from '../commands/achievements/decide.ts';
 import { achievementStream } from '../commands/achievements/events.ts';
 import type { RecordedEvent } from '../events/envelope.ts';
 import { groupBy } from '../projections/batching.ts';
-import { POSITION_FIELD } from '../projections/engine/guard.ts';
+import { bulkWriteChunked, findByIds, POSITION_FIELD } from '../projections/engine/guard.ts';
 import type { Cause, Issuing, ReactorWithMemory } from './reactor.ts';
 
 /** The reactor's name (its lane, checkpoint, and the seed of its commands' ids). */
@@ -81,17 +81,13 @@ function advance(catalogue: readonly AchievementDefinition[], userId: string, do
 }
 
 /**
- * Writes a user's document, conditioned on the position it was read at: when a twin delivery wrote first, the write
- * matches nothing and its upsert meets the document already there (a duplicate key), and this one is dropped.
- * One statement per write: FerretDB 1.x holds a PostgreSQL connection for each statement of an update command until
- * the command ends, so a bulk write of more than its pool (50) would never end.
+ * Writes the users' documents in bulk (bulkWriteChunked: FerretDB 1.x never ends an update command of more statements
+ * than its pool), each conditioned on the position it was read at: when a twin delivery wrote first, the write
+ * matches nothing and its upsert meets the document already there (a duplicate key), and that one is dropped.
  */
-async function write(collection: Collection<CountersDoc>, seen: number, next: CountersDoc): Promise<void> {
-  try {
-    await collection.replaceOne({ _id: next._id, [POSITION_FIELD]: seen }, next, { upsert: true });
-  } catch (error) {
-    if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
-  }
+async function write(collection: Collection<CountersDoc>, steps: readonly { seen: number; next: CountersDoc }[]): Promise<void> {
+  const writes = steps.map(({ seen, next }) => ({ replaceOne: { filter: { _id: next._id, [POSITION_FIELD]: seen }, replacement: next, upsert: true } }));
+  await bulkWriteChunked(collection, writes, { duplicatesAreNoOps: true });
 }
 
 /**
@@ -131,14 +127,12 @@ export function achievementsReactor(catalogue: readonly AchievementDefinition[] 
     async reactRun(events, { issuing, ctx }) {
       const changes = events.flatMap((event) => counterChanges(event).map((change) => ({ ...change, event })));
       const collection = ctx.collection<CountersDoc>(ACHIEVEMENT_COUNTERS);
-      // One user at a time, each read by id (O(run) on FerretDB, where only equality on a field is pushed down).
-      for (const [userId, ofUser] of groupBy(changes, ({ userId }) => userId)) {
-        const step = advance(catalogue, userId, (await collection.findOne({ _id: userId })) ?? undefined, ofUser);
-        if (!step) continue;
-        // The commands first, the memory after: a crash in between leaves the events unseen, and their redelivery finds the appends.
-        for (const each of step.unlocks) await unlock(issuing, each);
-        await write(collection, step.seen, step.next);
-      }
+      const byUser = groupBy(changes, ({ userId }) => userId);
+      const docs = new Map((await findByIds(collection, [...byUser.keys()])).map((doc) => [doc._id, doc]));
+      const steps = [...byUser].flatMap(([userId, ofUser]) => advance(catalogue, userId, docs.get(userId), ofUser) ?? []);
+      // The commands first, the memory after: a crash in between leaves the events unseen, and their redelivery finds the appends.
+      for (const step of steps) for (const each of step.unlocks) await unlock(issuing, each);
+      await write(collection, steps);
     },
     async sweep({ issuing, ctx }, signal) {
       const collection = ctx.collection<CountersDoc>(ACHIEVEMENT_COUNTERS);

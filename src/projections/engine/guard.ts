@@ -1,4 +1,4 @@
-import { MongoServerError, type Collection, type Document, type Filter, type UpdateFilter } from 'mongodb';
+import { MongoServerError, type AnyBulkWriteOperation, type Collection, type Document, type Filter, type UpdateFilter } from 'mongodb';
 
 /**
  * Every read-model document records in `_pos` the global position of the last event applied to it. Each
@@ -143,6 +143,94 @@ export async function rewriteWithEvents<T extends Document, E extends Positioned
 }
 
 /**
+ * Most statements sent in one write command. FerretDB 1.24 holds a PostgreSQL connection for each statement of an
+ * update command until the command ends, and commands wanting more than its pool (~50) together never end: lanes
+ * write at the same time, so each stays far below it.
+ */
+export const MAX_STATEMENTS_PER_WRITE = 10;
+
+/** The write errors a failed insertMany or bulkWrite reports (one or several). */
+function writeErrorsOf(error: unknown): Array<{ code: number; index: number }> {
+  const writeErrors = (error as { writeErrors?: Array<{ code: number; index: number }> | { code: number; index: number } }).writeErrors;
+  return Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+}
+
+/**
+ * Sends `writes` in commands of at most MAX_STATEMENTS_PER_WRITE statements, unordered within each. With
+ * `duplicatesAreNoOps`, a statement failing on a duplicate key (an upsert meeting the document a twin delivery
+ * wrote first) is dropped and the others stand; any other error is thrown.
+ */
+export async function bulkWriteChunked<T extends Document>(
+  collection: Collection<T>,
+  writes: readonly AnyBulkWriteOperation<T>[],
+  { duplicatesAreNoOps = false } = {},
+): Promise<void> {
+  const onlyDuplicates = (error: unknown) => {
+    const errors = writeErrorsOf(error);
+    return duplicatesAreNoOps && errors.length > 0 && errors.every((e) => e.code === DUPLICATE_KEY);
+  };
+  for (let i = 0; i < writes.length; i += MAX_STATEMENTS_PER_WRITE) {
+    const chunk = writes.slice(i, i + MAX_STATEMENTS_PER_WRITE);
+    try {
+      await collection.bulkWrite(chunk, { ordered: false });
+    } catch (error) {
+      if (!onlyDuplicates(error)) throw error;
+      // FerretDB stops an unordered command at its first error: each statement again, alone. Those that were
+      // applied match nothing now (their condition names the state they replaced) and fail as duplicates too.
+      for (const write of chunk) {
+        await collection.bulkWrite([write]).catch((alone: unknown) => {
+          if (!onlyDuplicates(alone)) throw alone;
+        });
+      }
+    }
+  }
+}
+
+/** Reads at a time in findByIds: a few of FerretDB's ~50 PostgreSQL connections, lanes reading at the same time. */
+const PARALLEL_READS = 5;
+
+/**
+ * The documents with these `_id`s (absent ones left out), each read by `_id` equality, a few at a time: the only
+ * filter FerretDB 1.x pushes down to PostgreSQL (an `$in`, even on `_id`, scans the whole collection).
+ */
+export async function findByIds<T extends Document>(collection: Collection<T>, ids: readonly unknown[]): Promise<T[]> {
+  const found: T[] = [];
+  for (let i = 0; i < ids.length; i += PARALLEL_READS) {
+    const docs = await Promise.all(ids.slice(i, i + PARALLEL_READS).map((_id) => collection.findOne({ _id } as Filter<T>)));
+    for (const doc of docs) if (doc) found.push(doc as T);
+  }
+  return found;
+}
+
+/**
+ * rewriteWithEvents for several documents, each with events of its own: the documents are read by `_id`
+ * (findByIds), each event a document has not seen mutates it, and they are written back in bulk (bulkWriteChunked),
+ * each replacement conditioned on the `_pos` its document was read at.
+ */
+export async function rewriteEachWithEvents<T extends Document, E extends Positioned>(
+  collection: Collection<T>,
+  groups: ReadonlyArray<{ _id: unknown; events: readonly E[] }>,
+  mutate: (doc: T, event: E) => void,
+): Promise<void> {
+  if (groups.length === 0) return;
+  const docs = await findByIds(collection, groups.map((group) => group._id));
+  const byId = new Map(docs.map((doc) => [String(doc._id), doc]));
+  const writes: AnyBulkWriteOperation<T>[] = [];
+  for (const { _id, events } of groups) {
+    const doc = byId.get(String(_id));
+    if (!doc) continue;
+    const seen = (doc[POSITION_FIELD] as number | undefined) ?? 0;
+    const fresh = events.filter((e) => e.position > seen);
+    const last = fresh.at(-1);
+    if (!last) continue;
+    for (const event of fresh) mutate(doc, event);
+    (doc as Document)[POSITION_FIELD] = last.position;
+    writes.push({ replaceOne: { filter: { _id: doc._id, [POSITION_FIELD]: seen } as Filter<T>, replacement: doc } });
+  }
+  await bulkWriteChunked(collection, writes);
+}
+
+/**
  * Inserts the documents created by a run of events in one round trip; documents already present (same `id`,
  * from an earlier delivery) are left as they are. Any other write error is rethrown.
  */
@@ -154,8 +242,7 @@ export async function insertManyOnce<T extends Document>(
   try {
     await collection.insertMany(docs.map(({ doc, position }) => ({ ...doc, [POSITION_FIELD]: position }) as never), { ordered: false });
   } catch (error) {
-    const writeErrors = (error as { writeErrors?: Array<{ code: number; index: number }> | { code: number; index: number } }).writeErrors;
-    const errors = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+    const errors = writeErrorsOf(error);
     if (errors.length === 0 || errors.some((e) => e.code !== DUPLICATE_KEY)) throw error;
     const ids = errors.map((e) => docs[e.index]!.doc.id);
     const present = await collection.countDocuments({ id: { $in: ids } } as unknown as Filter<T>);
