@@ -22,11 +22,13 @@ export interface ProgressOptions {
 /**
  * Read-your-writes: answers "has read model X applied everything up to position P?". A lane in this process
  * calls `notify` when it advances; lanes in other processes are seen by polling their checkpoint documents,
- * only while there are waiters.
+ * only while there are waiters, and through `observe` when their advances are broadcast
+ * (src/projections/documents/lane-advances.ts).
  */
 export class Progress {
   private readonly known = new Map<string, number>();
   private readonly waiters = new Set<Waiter>();
+  private readonly laneListeners: Array<(name: string, position: number) => void> = [];
   private readonly pollIntervalMs: number;
   private pollTimer: NodeJS.Timeout | undefined;
   private polling = false;
@@ -39,18 +41,34 @@ export class Progress {
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
   }
 
-  /** A lane reached `position`. */
+  /** A lane of this process reached `position`: learnt, and told to the `onLaneAdvance` listeners. */
   notify(name: string, position: number): void {
+    this.observe(name, position);
+    for (const listener of this.laneListeners) listener(name, position);
+  }
+
+  /** `name` is known to have reached `position` by other means (its checkpoint read, another process's word). */
+  observe(name: string, position: number): void {
     if (position > (this.known.get(name) ?? -1)) this.known.set(name, position);
     for (const waiter of this.waiters) {
       if (waiter.name === name && position >= waiter.position) this.settle(waiter, true);
     }
   }
 
+  /** Calls `listener` each time a lane of this process advances (not for positions merely observed). */
+  onLaneAdvance(listener: (name: string, position: number) => void): void {
+    this.laneListeners.push(listener);
+  }
+
+  /** The highest position `name` is known here to have reached, -1 when none is known yet. */
+  position(name: string): number {
+    return this.known.get(name) ?? -1;
+  }
+
   /** The stored checkpoint of `name` (0 when none). */
   async checkpoint(name: string): Promise<number> {
     const position = await this.checkpoints.position(name);
-    this.notify(name, position);
+    this.observe(name, position);
     return position;
   }
 
@@ -97,7 +115,7 @@ export class Progress {
       const names = [...new Set([...this.waiters].map((waiter) => waiter.name))];
       if (names.length === 0) return;
       const docs = await this.checkpoints.getMany(names);
-      for (const [name, doc] of docs) this.notify(name, doc.position);
+      for (const [name, doc] of docs) this.observe(name, doc.position);
     } catch {
       // Mongo unreachable for a moment: the next tick retries, waiters time out on their own.
     } finally {
