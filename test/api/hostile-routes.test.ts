@@ -1,7 +1,6 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../support/api.ts';
-import { REDIS_URL } from '../support/engines.ts';
+import { reactorsSettled as settled, recordPublishes } from '../support/hostile/settle.ts';
 
 /**
  * One property over every route the API documents: whatever a client sends, the answer is never a 5xx, a refused
@@ -10,18 +9,16 @@ import { REDIS_URL } from '../support/engines.ts';
  */
 
 let t: Awaited<ReturnType<typeof startTestServer>>;
-let subscriber: Redis;
-const published: string[] = [];
+let publishes: Awaited<ReturnType<typeof recordPublishes>>;
+let published: readonly string[] = [];
 
 beforeAll(async () => {
   t = await startTestServer('hostile', { RATE_LIMIT_SCALE: '1000' });
-  subscriber = new Redis(REDIS_URL);
-  const prefix = t.server.services.config.REDIS_PREFIX;
-  subscriber.on('pmessage', (_pattern, channel) => published.push(channel));
-  await subscriber.psubscribe(`${prefix}*`);
+  publishes = await recordPublishes(t.server);
+  published = publishes.channels;
 });
 afterAll(async () => {
-  await subscriber?.quit();
+  await publishes?.close();
   await t?.close();
 });
 
@@ -83,6 +80,8 @@ async function fixture() {
   };
 }
 
+const reactorsSettled = () => settled(t.server, published);
+
 async function documentedRoutes(): Promise<Route[]> {
   const doc = await t.api.request('GET', '/openapi.json');
   expect(doc.status).toBe(200);
@@ -112,6 +111,7 @@ async function send(route: Route, url: string, token: string | undefined, body: 
 describe('every documented route, attacked', () => {
   it('never answers 5xx; a refused request appends nothing and publishes nothing; errors have the one shape', async () => {
     await fixture();
+    await reactorsSettled();
     const routes = await documentedRoutes();
     expect(routes.length).toBeGreaterThan(40);
     const failures: string[] = [];
@@ -129,6 +129,7 @@ describe('every documented route, attacked', () => {
             const publishedBefore = published.length;
             const response = await send(route, url, token, body);
             byStatus.set(response.statusCode, (byStatus.get(response.statusCode) ?? 0) + 1);
+            if (response.statusCode < 400 && route.method !== 'GET') await reactorsSettled();
             const where = `${route.method} ${url.slice(0, 80)} as ${who} with ${body.label}`;
             if (response.statusCode >= 500) failures.push(`${where}: ${response.statusCode} ${response.body.slice(0, 200)}`);
             if (response.statusCode >= 400) {
