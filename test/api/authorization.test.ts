@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changeRoster } from '../../src/commands/staff/roster.ts';
 import { startTestServer, type ApiResponse } from '../support/api.ts';
+import { operationsOf } from '../support/hostile/openapi.ts';
+import { reactorsSettled, recordPublishes } from '../support/hostile/settle.ts';
+import { writeReliabilityPart } from '../support/hostile/tally.ts';
+import { ACTORS, MATRIX, type Actor, type MatrixRow } from './authorization-matrix.ts';
 
 let t: Awaited<ReturnType<typeof startTestServer>>;
 beforeAll(async () => {
-  t = await startTestServer('authorization');
+  t = await startTestServer('authorization', { RATE_LIMIT_SCALE: '1000' });
 });
 afterAll(() => t?.close());
 
@@ -187,4 +192,106 @@ describe('revolt documents name only the channels the caller may view', () => {
     expect(theirs.categories).toEqual([expect.objectContaining({ id: hall, channels: [lobby, backstage] })]);
     everyoneView((await t.api.request('GET', `/v1/revolts/${revolt.id}`, { token: stranger.token, headers: pos(opened) })).body);
   });
+});
+
+describe('the authorisation matrix (authorization-matrix.ts)', () => {
+  const MODERATION = ['MANAGE_REVOLT', 'MANAGE_CHANNELS', 'MANAGE_ROLES', 'MANAGE_MESSAGES', 'KICK_MEMBERS', 'BAN_MEMBERS', 'MUTE_MEMBERS', 'DEAFEN_MEMBERS', 'MOVE_MEMBERS', 'CREATE_INVITES'];
+  let callers: Record<Exclude<Actor, 'anonymous'>, User> & { target: User };
+
+  /** A public revolt with every caller in its place, the target's role and message, a voice and a spare channel. */
+  async function world(): Promise<Record<string, string>> {
+    const { owner, member, memberWithout, moderatorBelow, target, outsider } = callers;
+    const revolt = await revoltWith(owner, [member, memberWithout, moderatorBelow, target], 'Matrix');
+    const as = ownerOf(owner, revolt.id);
+    const [managers, juniors, targets, spare] = [
+      await as.role({ name: 'managers', permissions: MODERATION, position: 8 }),
+      await as.role({ name: 'juniors', permissions: MODERATION, position: 2 }),
+      await as.role({ name: 'targets', position: 5 }),
+      await as.role({ name: 'spare', position: 1 }),
+    ];
+    await as.grant(member.id, managers);
+    await as.grant(moderatorBelow.id, juniors);
+    await as.grant(target.id, targets);
+    const voiceChannelId = await as.channel({ name: 'voice', type: 'voice' });
+    const spareChannelId = await as.channel({ name: 'spare' });
+    const message = await t.api.request('POST', `/v1/channels/${revolt.general}/messages`, { token: target.token, body: { content: 'the target speaks' } });
+    expect(message.status).toBe(201);
+    const none = '0'.repeat(24);
+    return {
+      revoltId: revolt.id,
+      channelId: revolt.general,
+      messageId: message.body.id,
+      roleId: targets,
+      spareRoleId: spare,
+      userId: target.id,
+      targetUserId: target.id,
+      targetId: target.id,
+      outsiderUserId: outsider.id,
+      code: revolt.invite,
+      emoji: encodeURIComponent('👍'),
+      username: target.username,
+      discriminator: target.discriminator,
+      voiceChannelId,
+      spareChannelId,
+      n: '30',
+      assignmentId: 'reflect',
+      donationId: none,
+      attachmentId: none,
+      '*': 'file.txt',
+      name: 'no-such-report',
+      inviteId: none,
+      id: none,
+      position: String(message.headers['x-event-position']),
+    };
+  }
+
+  async function call(operation: { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string }, entry: MatrixRow, actor: Actor, ids: Record<string, string>) {
+    const path = operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => ids[entry.params?.[name] ?? name]!);
+    const url = entry.query ? `${path}?${entry.query}` : path;
+    const token = actor === 'anonymous' ? undefined : callers[actor].token;
+    const body = entry.body?.(ids);
+    return t.api.request(operation.method, url, { ...(token && { token }), ...(body !== undefined && { body }), headers: { 'x-min-position': ids.position! } });
+  }
+
+  it('every documented route, every caller: the documented answer; a refused request appends nothing', async () => {
+    const names = ['owner', 'member', 'memberWithout', 'moderatorBelow', 'target', 'outsider', 'staff'] as const;
+    const users = await Promise.all(names.map((n) => t.api.register(`mx${n.toLowerCase()}`)));
+    callers = Object.fromEntries(names.map((n, i) => [n, users[i]!])) as typeof callers;
+    for (const role of ['operator', 'auditor', 'analyst'] as const) {
+      await changeRoster(t.server.services.commands, { type: 'Grant', userId: callers.staff.id, role, by: 'operator:test', at: new Date().toISOString() }, { actorId: 'operator:test', correlationId: `m${role}`, causationId: `m${role}` });
+    }
+    const operations = operationsOf((await t.api.request('GET', '/openapi.json')).body);
+    expect(operations.map((o) => o.id).filter((id) => !(id in MATRIX)), 'routes missing from authorization-matrix.ts').toEqual([]);
+    expect(Object.keys(MATRIX).filter((id) => !operations.some((o) => o.id === id)), 'rows of routes /openapi.json no longer has').toEqual([]);
+
+    const published = await recordPublishes(t.server);
+    const mismatches: string[] = [];
+    // One revolt for every cell, rebuilt only after a success that changed what the next caller would meet.
+    let ids = await world();
+    // Each caller of the logout signs themself out for every later cell: it goes last.
+    const ordered = [...operations].sort((a, b) => Number(a.path === '/v1/auth/logout') - Number(b.path === '/v1/auth/logout'));
+    for (const operation of ordered) {
+      const entry = MATRIX[operation.id]!;
+      for (const actor of ACTORS) {
+        const before = await head();
+        const res = await call(operation, entry, actor, ids);
+        const expected = entry.answers[actor];
+        if (res.status !== expected) mismatches.push(`${operation.id} as ${actor}: ${res.status} (expected ${expected}) ${JSON.stringify(res.body?.error ?? '').slice(0, 140)}`);
+        if (res.status >= 400 && (await head()) !== before) mismatches.push(`${operation.id} as ${actor}: refused with ${res.status} yet appended`);
+        // What an accepted command sets off (notifications, system messages) is not taken for the next cell's doing.
+        if (res.status < 300 && operation.method !== 'GET') await reactorsSettled(t.server, published.channels);
+        if (entry.destructive && res.status < 300 && operation.path !== '/v1/auth/logout') ids = await world();
+      }
+    }
+    await published.close();
+    if (process.env.UPDATE_DOCS === '1') {
+      writeReliabilityPart(
+        'matrix',
+        '### The authorisation matrix (`test/api/authorization.test.ts`, table `test/api/authorization-matrix.ts`)\n\n' +
+          `${operations.length} routes × ${ACTORS.length} callers (${ACTORS.join(', ')}) = ${operations.length * ACTORS.length} cells, ` +
+          'each checked for its status; every refused cell for nothing appended.',
+      );
+    }
+    expect(mismatches).toEqual([]);
+  }, 600_000);
 });
