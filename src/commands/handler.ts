@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventCatalogue } from '../events/catalogue.ts';
 import type { EventToAppend, NewEvent, RecordedEvent } from '../events/envelope.ts';
 import { WrongExpectedRevisionError, type EventStore, type ExpectedRevision } from '../events/store/port.ts';
-import type { Decider } from './decider.ts';
+import { fold, type Decider } from './decider.ts';
 import { conflict } from './errors.ts';
 import { keyedQueue } from './keyed-queue.ts';
 import type { RequestIds } from './request-ids.ts';
@@ -90,10 +90,8 @@ export class CommandHandler {
       revision = cached.revision;
     }
     const newer = await this.store.readStream(streamId, { fromRevision: revision + 1 });
-    for (const event of newer) {
-      state = decider.evolve(state, this.options.catalogue.upcast(event) as unknown as E);
-      revision = event.revision;
-    }
+    state = fold(decider, newer.map((event) => this.options.catalogue.upcast(event) as unknown as E), state);
+    revision = newer.at(-1)?.revision ?? revision;
     this.remember(streamId, decider, state, revision);
     return { state, revision };
   }
@@ -154,7 +152,7 @@ export class CommandHandler {
           // Positions of one batch are consecutive in every adapter but KurrentDB; only the last is relied on.
           position: i === toAppend.length - 1 ? result.position : firstPosition + i,
         }));
-        const newState = decided.reduce(decider.evolve, state);
+        const newState = fold(decider, decided, state);
         this.remember(streamId, decider, newState, result.nextExpectedRevision);
         return { state: newState, revision: result.nextExpectedRevision, events, position: result.position };
       } catch (error) {
@@ -185,14 +183,14 @@ export class CommandHandler {
     const first = await this.store.readEventById(streamId, eventIds(0));
     if (!first) return null;
     const history = await this.store.readStream(streamId, { maxCount: first.revision + LARGEST_APPEND });
-    let state = decider.initialState;
-    const events: RecordedEvent[] = [];
+    const folded: RecordedEvent[] = [];
     for (const event of history) {
       const inAppend = event.revision >= first.revision;
       if (inAppend && event.id !== eventIds(event.revision - first.revision)) break;
-      state = decider.evolve(state, this.options.catalogue.upcast(event) as unknown as E);
-      if (inAppend) events.push(event);
+      folded.push(event);
     }
+    const state = fold(decider, folded.map((event) => this.options.catalogue.upcast(event) as unknown as E));
+    const events = folded.filter((event) => event.revision >= first.revision);
     const last = events.at(-1)!;
     return { state, revision: last.revision, events, position: last.position, alreadyApplied: true };
   }

@@ -1,6 +1,6 @@
 import { revoltStream } from '../commands/revolts/decide.ts';
 import type { RevoltEvent } from '../commands/revolts/events.ts';
-import { evolveRevolt, initialRevoltState, type RevoltState } from '../commands/revolts/state.ts';
+import { evolveRevolt, evolveRevoltBatch, initialRevoltState, type RevoltState } from '../commands/revolts/state.ts';
 import type { EventCatalogue } from '../events/catalogue.ts';
 import type { RecordedEvent } from '../events/envelope.ts';
 import type { EventStore } from '../events/store/port.ts';
@@ -52,14 +52,10 @@ export class RevoltWorld {
 
   /** (Re)loads a revolt as it was right after the event at `position` (every event at or before it). */
   async load(revoltId: string, position: number): Promise<RevoltState> {
-    const events = await this.store.readStream(revoltStream(revoltId));
-    let state = initialRevoltState;
-    let revision = -1;
-    for (const event of events) {
-      if (event.position > position) break;
-      state = evolveRevolt(state, this.catalogue.upcast(event) as unknown as RevoltEvent);
-      revision = event.revision;
-    }
+    const upTo = (await this.store.readStream(revoltStream(revoltId))).filter((event) => event.position <= position);
+    // One batch: folding a big revolt event by event would copy its member map on every join (quadratic).
+    const state = evolveRevoltBatch(initialRevoltState, upTo.map((event) => this.catalogue.upcast(event) as unknown as RevoltEvent));
+    const revision = upTo.at(-1)?.revision ?? -1;
     this.tracked.set(revoltId, { state, revision });
     return state;
   }

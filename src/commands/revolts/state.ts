@@ -34,6 +34,8 @@ export interface RevoltState {
   name: string;
   everyoneRoleId: string;
   settings: RevoltSettings;
+  /** When `settings.systemChannelId` was last set: system messages answer only what happened from then on. */
+  systemChannelSince?: string;
   inviteCode: string;
   roles: Map<string, RoleState>;
   members: Map<string, MemberState>;
@@ -65,16 +67,58 @@ export const initialRevoltState: RevoltState = {
   channels: new Map(),
 };
 
-/** Copy-on-write: states handed out by the handler's cache are never mutated. */
-export function evolveRevolt(state: RevoltState, event: RevoltEvent): RevoltState {
+type Collections = 'roles' | 'members' | 'bans' | 'channels';
+
+/**
+ * A state being evolved by one batch: a shallow copy whose fields it sets, and whose maps (and set of bans) it copies
+ * once, the first time the batch changes them, then changes in place. Their values (members, roles, channels) are
+ * never changed in place: they may be shared with an older state.
+ */
+class Draft {
+  readonly state: RevoltState;
+  private readonly owned = new Set<Collections>();
+
+  constructor(base: RevoltState) {
+    this.state = { ...base };
+  }
+
+  /** The batch's own copy of one of the state's collections, to change in place. */
+  own<K extends Collections>(key: K): RevoltState[K] {
+    if (!this.owned.has(key)) {
+      const shared: Map<string, unknown> | Set<string> = this.state[key];
+      this.state[key] = (shared instanceof Set ? new Set(shared) : new Map(shared)) as RevoltState[K];
+      this.owned.add(key);
+    }
+    return this.state[key];
+  }
+}
+
+/**
+ * Folds a batch of events into `state` without changing it (copy-on-write: states handed out by the handler's cache
+ * are never mutated), copying each collection at most once for the whole batch: loading a revolt of n members is
+ * O(n), not O(n²).
+ */
+export function evolveRevoltBatch(state: RevoltState, events: readonly RevoltEvent[]): RevoltState {
+  if (events.length === 0) return state;
+  const draft = new Draft(state);
+  for (const event of events) applyTo(draft, event);
+  return draft.state;
+}
+
+export const evolveRevolt = (state: RevoltState, event: RevoltEvent): RevoltState => evolveRevoltBatch(state, [event]);
+
+function applyTo(draft: Draft, event: RevoltEvent): void {
+  const state = draft.state;
   switch (event.type) {
     case 'RevoltCreated': {
       const d = event.data;
-      return { ...state, exists: true, revoltId: d.revoltId, ownerId: d.ownerId, name: d.name, settings: d.settings, inviteCode: d.inviteCode };
+      const systemChannelSince = d.settings.systemChannelId === undefined ? undefined : d.createdAt;
+      Object.assign(state, { exists: true, revoltId: d.revoltId, ownerId: d.ownerId, name: d.name, settings: d.settings, systemChannelSince, inviteCode: d.inviteCode });
+      return;
     }
     case 'RoleCreated': {
       const d = event.data;
-      const roles = new Map(state.roles).set(d.roleId, {
+      draft.own('roles').set(d.roleId, {
         id: d.roleId,
         name: d.name,
         color: d.color,
@@ -82,12 +126,12 @@ export function evolveRevolt(state: RevoltState, event: RevoltEvent): RevoltStat
         position: d.position,
         isManaged: d.isManaged,
       });
-      const everyoneRoleId = d.isManaged && d.name === '@everyone' ? d.roleId : state.everyoneRoleId;
-      return { ...state, roles, everyoneRoleId };
+      if (d.isManaged && d.name === '@everyone') state.everyoneRoleId = d.roleId;
+      return;
     }
     case 'ChannelCreated': {
       const d = event.data;
-      const channels = new Map(state.channels).set(d.channelId, {
+      draft.own('channels').set(d.channelId, {
         channelId: d.channelId,
         name: d.name,
         type: d.type,
@@ -96,105 +140,107 @@ export function evolveRevolt(state: RevoltState, event: RevoltEvent): RevoltStat
         overwrites: [],
         settings: d.settings,
       });
-      return { ...state, channels };
+      return;
     }
     case 'RevoltUpdated': {
       const { name, settings } = event.data.changes;
-      return { ...state, name: name ?? state.name, settings: { ...state.settings, ...settings } };
+      if (settings?.systemChannelId !== undefined) state.systemChannelSince = event.data.updatedAt;
+      state.name = name ?? state.name;
+      state.settings = { ...state.settings, ...settings };
+      return;
     }
     case 'RevoltDeleted':
-      return { ...state, deleted: true };
+      state.deleted = true;
+      return;
     case 'InviteCodeSet':
-      return { ...state, inviteCode: event.data.inviteCode };
+      state.inviteCode = event.data.inviteCode;
+      return;
     case 'MemberLeft':
     case 'MemberKicked':
-      return withoutMember(state, event.data.userId);
+      removeMember(draft, event.data.userId);
+      return;
     case 'MemberBanned':
-      return { ...withoutMember(state, event.data.userId), bans: new Set(state.bans).add(event.data.userId) };
-    case 'MemberUnbanned': {
-      const bans = new Set(state.bans);
-      bans.delete(event.data.userId);
-      return { ...state, bans };
-    }
+      removeMember(draft, event.data.userId);
+      draft.own('bans').add(event.data.userId);
+      return;
+    case 'MemberUnbanned':
+      if (state.bans.has(event.data.userId)) draft.own('bans').delete(event.data.userId);
+      return;
     case 'OwnershipTransferred':
-      return { ...state, ownerId: event.data.to };
+      state.ownerId = event.data.to;
+      return;
     case 'RoleUpdated': {
       const role = state.roles.get(event.data.roleId);
-      if (!role) return state;
-      return { ...state, roles: new Map(state.roles).set(role.id, { ...role, ...event.data.changes }) };
+      if (role) draft.own('roles').set(role.id, { ...role, ...event.data.changes });
+      return;
     }
     case 'RoleDeleted': {
       const { roleId } = event.data;
-      const roles = new Map(state.roles);
-      roles.delete(roleId);
-      const members = mapValues(state.members, (m) => (m.roles.includes(roleId) ? { ...m, roles: m.roles.filter((r) => r !== roleId) } : m));
-      const channels = mapValues(state.channels, (c) =>
-        c.overwrites.some((o) => o.id === roleId) ? { ...c, overwrites: c.overwrites.filter((o) => o.id !== roleId) } : c,
-      );
-      return { ...state, roles, members, channels };
+      draft.own('roles').delete(roleId);
+      for (const [userId, m] of state.members) {
+        if (m.roles.includes(roleId)) draft.own('members').set(userId, { ...m, roles: m.roles.filter((r) => r !== roleId) });
+      }
+      for (const [channelId, c] of state.channels) {
+        if (c.overwrites.some((o) => o.id === roleId)) draft.own('channels').set(channelId, { ...c, overwrites: c.overwrites.filter((o) => o.id !== roleId) });
+      }
+      return;
     }
     case 'MemberRoleGranted':
     case 'MemberRoleRevoked': {
       const { userId, roleId } = event.data;
       const member = state.members.get(userId);
-      if (!member) return state;
+      if (!member) return;
       const roles = event.type === 'MemberRoleGranted' ? [...new Set([...member.roles, roleId])] : member.roles.filter((r) => r !== roleId);
-      return { ...state, members: new Map(state.members).set(userId, { ...member, roles }) };
+      draft.own('members').set(userId, { ...member, roles });
+      return;
     }
     case 'ChannelUpdated': {
       const { channelId, changes } = event.data;
       const channel = state.channels.get(channelId);
-      if (!channel) return state;
+      if (!channel) return;
       const { categoryId, settings, ...rest } = changes;
       const updated: ChannelState = { ...channel, ...rest, settings: { ...channel.settings, ...settings } };
       if (categoryId === null) delete updated.categoryId;
       else if (categoryId !== undefined) updated.categoryId = categoryId;
-      return { ...state, channels: new Map(state.channels).set(channelId, updated) };
+      draft.own('channels').set(channelId, updated);
+      return;
     }
     case 'ChannelDeleted': {
       const { channelId } = event.data;
-      const channels = new Map(state.channels);
+      const channels = draft.own('channels');
       channels.delete(channelId);
-      return {
-        ...state,
-        channels: mapValues(channels, (c) => {
-          if (c.categoryId !== channelId) return c;
-          const { categoryId: _, ...uncategorised } = c;
-          return uncategorised;
-        }),
-      };
+      for (const [id, c] of channels) {
+        if (c.categoryId !== channelId) continue;
+        const { categoryId: _, ...uncategorised } = c;
+        channels.set(id, uncategorised);
+      }
+      return;
     }
     case 'ChannelPermissionsSet':
     case 'ChannelPermissionsRemoved': {
       const { channelId } = event.data;
       const channel = state.channels.get(channelId);
-      if (!channel) return state;
+      if (!channel) return;
       const targetId = event.type === 'ChannelPermissionsSet' ? event.data.overwrite.id : event.data.targetId;
       const overwrites = channel.overwrites.filter((o) => o.id !== targetId);
       if (event.type === 'ChannelPermissionsSet') overwrites.push(event.data.overwrite);
-      return { ...state, channels: new Map(state.channels).set(channelId, { ...channel, overwrites }) };
+      draft.own('channels').set(channelId, { ...channel, overwrites });
+      return;
     }
     case 'MemberJoined': {
       const d = event.data;
-      const members = new Map(state.members).set(d.userId, {
+      draft.own('members').set(d.userId, {
         userId: d.userId,
         username: d.username,
         roles: [],
         permissions: [],
         joinedAt: d.joinedAt,
       });
-      return { ...state, members };
+      return;
     }
   }
 }
 
-function withoutMember(state: RevoltState, userId: string): RevoltState {
-  if (!state.members.has(userId)) return state;
-  const members = new Map(state.members);
-  members.delete(userId);
-  return { ...state, members };
-}
-
-function mapValues<K, V>(map: ReadonlyMap<K, V>, f: (value: V) => V): Map<K, V> {
-  return new Map([...map].map(([key, value]) => [key, f(value)]));
+function removeMember(draft: Draft, userId: string): void {
+  if (draft.state.members.has(userId)) draft.own('members').delete(userId);
 }
