@@ -8,16 +8,20 @@ export const NEWEST_FIRST = { createdAt: -1, id: -1 } as const;
 /** The cursor after `doc` in a NEWEST_FIRST page: its (createdAt, id) pair, opaque to clients. */
 export const encodeTimeCursor = (doc: Document) => Buffer.from(JSON.stringify([(doc.createdAt as Date).getTime(), doc.id])).toString('base64url');
 
-/** The documents after the cursor in a NEWEST_FIRST page; 400 for anything this API did not return. */
-export function afterTimeCursor(cursor: string, idSchema: z.ZodType<string>): Filter<Document> {
+/** The (createdAt, id) place a cursor names; 400 for anything this API did not return. */
+export function decodeTimeCursor(cursor: string, idSchema: z.ZodType<string>): { createdAt: Date; id: string } {
   try {
     const [ms, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [unknown, unknown];
-    if (Number.isSafeInteger(ms) && typeof id === 'string' && idSchema.safeParse(id).success) {
-      const at = new Date(ms as number);
-      return { $or: [{ createdAt: { $lt: at } }, { createdAt: at, id: { $lt: id } }] };
-    }
+    const createdAt = new Date(Number.isSafeInteger(ms) ? (ms as number) : Number.NaN);
+    if (!Number.isNaN(createdAt.getTime()) && typeof id === 'string' && idSchema.safeParse(id).success) return { createdAt, id };
   } catch {
     // fall through
   }
   throw badRequest('before is not a cursor this API returned');
+}
+
+/** The documents after the cursor in a NEWEST_FIRST page; 400 for anything this API did not return. */
+export function afterTimeCursor(cursor: string, idSchema: z.ZodType<string>): Filter<Document> {
+  const { createdAt: at, id } = decodeTimeCursor(cursor, idSchema);
+  return { $or: [{ createdAt: { $lt: at } }, { createdAt: at, id: { $lt: id } }] };
 }
