@@ -65,6 +65,8 @@ const TRANSIENT_MESSAGES = [
   /^Reached the max retries per request limit/,
   /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS) /,
   /connection refused|failed to connect to|the database system is (starting up|shutting down|in recovery mode)/i,
+  // FerretDB when its PostgreSQL backend restarts under a query: pgx's dropped connection, after FerretDB's Go trace.
+  /\] (unexpected EOF|conn closed)$/,
 ];
 
 function isTransientItself(error: unknown): boolean {

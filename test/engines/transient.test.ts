@@ -57,6 +57,10 @@ describe('isTransientError: what an engine that is down, restarting or timing ou
     expect(isTransientError(new MongoServerError({ message: 'txn', errorLabels: ['TransientTransactionError'] }))).toBe(true);
     expect(isTransientError(new MongoServerError({ message: 'shutting down', code: 91 }))).toBe(true);
     expect(isTransientError(new MongoServerError({ message: 'not primary', code: 10107 }))).toBe(true);
+    // Found by the chaos run (docs/reliability.md): a find in flight while FerretDB's PostgreSQL restarted.
+    const backendDropped = '[msg_find.go:344 handler.handleMaxTimeMSError] [values.go:74 iterator.ConsumeValuesN[...]] [query_iterator.go:92 postgresql.(*queryIterator).Next] unexpected EOF';
+    expect(isTransientError(new MongoServerError({ message: backendDropped, code: 1 }))).toBe(true);
+    expect(isTransientError(new MongoServerError({ message: 'document has an unexpected EOF in its name', code: 1 }))).toBe(false);
   });
 
   it('PostgreSQL: connection refused, terminated, a statement timeout', async () => {
