@@ -40,7 +40,7 @@ describe('users and sessions', () => {
 
   it('registers once; profile and status changes need a user and no-ops append nothing', () => {
     given(userDecider, registered)
-      .when({ type: 'RegisterUser', userId: 'a'.repeat(24), email: 'a@x.io', username: 'a', discriminator: '0001', passwordHash: 'h', userType: 'supporter', at })
+      .when({ type: 'RegisterUser', userId: 'a'.repeat(24), email: 'a@x.io', username: 'a', discriminator: '0001', passwordHash: 'h', userType: 'supporter', link: { tokenId: 'b'.repeat(24), tokenHash: 'h' }, at })
       .thenFails(409, 'already_exists');
     given(userDecider).when({ type: 'SetStatus', status: 'away' }).thenFails(404, 'not_found');
     given(userDecider, registered).when({ type: 'SetStatus', status: 'online' }).then([]);

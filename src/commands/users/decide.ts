@@ -1,6 +1,7 @@
 import type { Decider } from '../decider.ts';
-import { conflict, notFound } from '../errors.ts';
+import { conflict, notFound, ruleBroken } from '../errors.ts';
 import type { UserCommand } from './commands.ts';
+import { linkRequested, requestLink, verify } from './decide/email-verification.ts';
 import type { UserEvent } from './events.ts';
 import { evolveUser, initialUserState, presenceOf, type UserState } from './state.ts';
 
@@ -12,9 +13,10 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
   decide(command, state) {
     if (command.type === 'RegisterUser') {
       if (state.exists) throw conflict('already_exists', 'user already exists');
-      const { type: _, at, ...data } = command;
-      return [{ type: 'UserRegistered', data: { ...data, joinedAt: at } }];
+      const { type: _, at, link, ...data } = command;
+      return [{ type: 'UserRegistered', data: { ...data, joinedAt: at } }, linkRequested(data.userId, link, at)];
     }
+    if (command.type === 'VerifyEmail' && !state.exists) throw ruleBroken('verification_token_invalid', 'this verification link is not valid');
     if (!state.exists) throw notFound('user');
     switch (command.type) {
       case 'UpdateProfile':
@@ -29,6 +31,10 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
       case 'SetConnected':
         if (command.connected === state.connected) return [];
         return presenceChange(state, { ...state, connected: command.connected }, command.at);
+      case 'RequestEmailVerification':
+        return requestLink(state, command.link, command.at);
+      case 'VerifyEmail':
+        return verify(state, command.tokenHash, command.at);
     }
   },
 };

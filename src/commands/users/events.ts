@@ -50,6 +50,13 @@ export const userEventSchemas = {
     previousPresence: presenceSchema,
     at: isoDate,
   }),
+  /**
+   * A verification link was mailed for the user's address (at registration, and on each resend, which supersedes the
+   * links before it). Only the token's id and its secret's hash are kept (see verification-token.ts).
+   */
+  EmailVerificationRequested: z.object({ userId: idSchema, tokenId: idSchema, tokenHash: z.string(), expiresAt: isoDate, requestedAt: isoDate }),
+  /** The user followed their newest link in time: their email address is verified. */
+  EmailVerified: z.object({ userId: idSchema, verifiedAt: isoDate }),
   SessionStarted: z.object({ sessionId: z.string(), userId: idSchema, tokenHash: z.string(), expiresAt: isoDate }),
   SessionRevoked: z.object({ sessionId: z.string(), userId: idSchema }),
 } as const;
@@ -60,5 +67,8 @@ export type UserEvent =
   | EventOf<'UserRegistered'>
   | EventOf<'UserProfileUpdated'>
   | EventOf<'UserStatusChanged'>
-  | EventOf<'UserPresenceChanged'>;
+  | EventOf<'UserPresenceChanged'>
+  | EventOf<'EmailVerificationRequested'>
+  | EventOf<'EmailVerified'>;
+export type UserEventOf<K extends UserEvent['type']> = Extract<UserEvent, { type: K }>;
 export type SessionEvent = EventOf<'SessionStarted'> | EventOf<'SessionRevoked'>;
