@@ -24,6 +24,10 @@ export const joinText = (revoltName: string, username: string, revoltId: string)
 export const leaveText = (revoltName: string, username: string, revoltId: string) =>
   text(`A member left ${revoltName}`, `${username} left ${revoltName}`, `/revolts/${revoltId}/members`);
 
+/** A member removed by a moderator: who, how and by whom (their audit, as Discord's shows it to moderators). */
+export const removalText = (revoltName: string, username: string, how: 'kicked' | 'banned', moderator: string, revoltId: string) =>
+  text(`A member was ${how} from ${revoltName}`, `${username} was ${how} from ${revoltName} by ${moderator}`, `/revolts/${revoltId}/members`);
+
 interface MessageRef {
   revoltId: string;
   channelId: string;

@@ -50,6 +50,14 @@ export function joinLeaveRecipients(revolt: RevoltState, userId: string, prefere
   return memberManagers(revolt).filter((id) => id !== userId && wants(preferences, id, 'activity'));
 }
 
+/**
+ * A member removed (kicked, or banned while a member) by `by`: told as a leave, to the member managers but the
+ * one removed and the one who removed them (they know), as an audit log would show it to moderators.
+ */
+export function removalRecipients(revolt: RevoltState, userId: string, by: string, preferences: RevoltPreferences): string[] {
+  return joinLeaveRecipients(revolt, userId, preferences).filter((id) => id !== by);
+}
+
 /** What a sent message says of whom it concerns. */
 export interface SentMessage {
   authorId: string;

@@ -71,6 +71,39 @@ describe('who hears of joins and leaves', () => {
   it('nobody in a deleted revolt', () => {
     expect(pick.joinLeaveRecipients({ ...revolt(), deleted: true }, carol, prefs())).toEqual([]);
   });
+
+  it('a kick or ban is told as a leave to the managers but the one who removed the member', () => {
+    expect(pick.removalRecipients(revolt(), carol, mod, prefs())).toEqual([owner]);
+    expect(pick.removalRecipients(revolt(), carol, owner, prefs())).toEqual([mod]);
+    expect(pick.removalRecipients(revolt(), carol, owner, prefs({ suppressJoinLeave: [mod] }))).toEqual([]);
+  });
+});
+
+describe('a member who left or was banned hears nothing more of the revolt, whatever the notification', () => {
+  /** The revolt after `gone` left (or, `banned`, was banned): no longer among its members. */
+  const without = (gone: string, banned: boolean): RevoltState => {
+    const after = revolt();
+    after.members.delete(gone);
+    if (banned) after.bans = new Set([...after.bans, gone]);
+    return after;
+  };
+
+  it.each([false, true])('banned: %s', (banned) => {
+    const gone = without(mod, banned);
+    expect(pick.joinLeaveRecipients(gone, carol, prefs())).toEqual([owner]);
+    expect(pick.removalRecipients(gone, carol, owner, prefs())).toEqual([]);
+    expect(pick.mentionRecipients(gone, message({ mentions: [mod] }), prefs())).toEqual([]);
+    expect(pick.mentionRecipients(gone, message({ roleMentions: [roles.mods] }), prefs())).toEqual([]);
+    expect(pick.mentionRecipients(gone, message({ mentionEveryone: true }), prefs())).not.toContain(mod);
+    expect(pick.replyRecipient(gone, message(), mod, prefs())).toEqual([]);
+    expect(pick.voiceInviteRecipient(gone, channels.voice, mod, prefs())).toEqual([]);
+    // Banned: not invited back either; having left, an invite to come back is what a revolt invite is for.
+    expect(pick.revoltInviteRecipient(gone, mod, prefs())).toEqual(banned ? [] : [mod]);
+  });
+
+  it('an owner is told of donations only while the revolt lives', () => {
+    expect(pick.ownerRecipient({ ...revolt(), deleted: true }, prefs())).toEqual([]);
+  });
 });
 
 describe('who a message mentions', () => {
