@@ -1,5 +1,6 @@
 import type { MessageAttachment } from '../attachments/events.ts';
 import type { RevoltState } from '../revolts/state.ts';
+import type { AccountStanding } from '../users/standing.ts';
 import type { EmbedInput } from './content/embeds.ts';
 import type { MessageFacts } from './state.ts';
 
@@ -22,10 +23,18 @@ export type MessageCommand =
       attachments?: MessageAttachment[];
       /** The message replied to, when there is one. */
       replyTo?: { messageId: string; state: MessageFacts };
+      /** The author's account, looked up only when the revolt's verification level applies to them (verificationApplies). */
+      account?: AccountStanding;
     })
   | (OnMessage & { type: 'EditMessage'; actorId: string; content: string })
   | (OnMessage & { type: 'DeleteMessage'; actorId: string })
-  | (OnMessage & { type: 'AddReaction' | 'RemoveReaction'; actorId: string; emoji: string });
+  | (OnMessage & { type: 'AddReaction' | 'RemoveReaction'; actorId: string; emoji: string })
+  /**
+   * A system message (a member joined or left, a donation completed) in the revolt's system channel, when it has
+   * one: issued by the system-messages reactor, never by a client. `content` is the text it shows; `at` is when
+   * what it tells of happened.
+   */
+  | { type: 'PostSystemMessage'; messageId: string; revolt: RevoltState; content: string; at: string };
 
 export type MessageCommandOf<T extends MessageCommand['type']> = Extract<MessageCommand, { type: T }>;
 

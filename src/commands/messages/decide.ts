@@ -5,6 +5,7 @@ import { edit } from './decide/edit.ts';
 import { pin, release, unpin } from './decide/pins.ts';
 import { react } from './decide/reactions.ts';
 import { send } from './decide/send.ts';
+import { postSystemMessage } from './decide/system.ts';
 import type { MessageEvent, PinEvent } from './events.ts';
 import { evolveMessage, evolvePins, initialMessageState, initialPinsState, type MessageState, type PinsState } from './state.ts';
 
@@ -27,6 +28,8 @@ export const messageDecider: Decider<MessageCommand, MessageState, MessageEvent>
       case 'AddReaction':
       case 'RemoveReaction':
         return react(command, state);
+      case 'PostSystemMessage':
+        return postSystemMessage(command, state);
     }
   },
 };

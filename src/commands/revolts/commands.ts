@@ -12,6 +12,12 @@ export interface Actor {
 
 type ChannelType = 'text' | 'voice' | 'video' | 'category';
 
+/**
+ * What lets a joiner in: the revolt's invite code, or a personal invite from a member (its invitee, target and
+ * expiry are checked on the invitee's stream by src/commands/personal-invites before the join is asked).
+ */
+export type Admission = { inviteCode: string } | { personalInvite: { inviteId: string; inviterId: string } };
+
 /** Every command on a revolt; `actorId` is who issues it, `at` when. */
 export type RevoltCommand =
   | {
@@ -33,7 +39,7 @@ export type RevoltCommand =
       features: FeatureAccess;
       at: string;
     }
-  | { type: 'JoinRevolt'; user: Actor; inviteCode: string; at: string }
+  | ({ type: 'JoinRevolt'; user: Actor; at: string } & Admission)
   | {
       type: 'UpdateRevolt';
       actorId: string;

@@ -6,13 +6,14 @@ import { ban, join, kick, leave, transferOwnership, unban } from './decide/membe
 import { createRole, deleteRole, grantOrRevokeRole, updateRole } from './decide/roles.ts';
 import { deleteRevolt, regenerateInvite, updateRevolt } from './decide/settings.ts';
 import type { RevoltEvent } from './events.ts';
-import { evolveRevolt, initialRevoltState, type RevoltState } from './state.ts';
+import { evolveRevolt, evolveRevoltBatch, initialRevoltState, type RevoltState } from './state.ts';
 
 export type { Actor, RevoltCommand } from './commands.ts';
 
 export const revoltDecider: Decider<RevoltCommand, RevoltState, RevoltEvent> = {
   initialState: initialRevoltState,
   evolve: evolveRevolt,
+  evolveAll: evolveRevoltBatch,
   decide(command, state) {
     switch (command.type) {
       case 'CreateRevolt':

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { idSchema, isoDate } from '../../events/ids.ts';
 import { permissionSchema } from '../permissions/catalogue.ts';
 import { presenceSchema } from '../users/events.ts';
+import { filterKeywordsSchema } from './keyword-filter.ts';
 import type { EventsOf } from '../../events/catalogue.ts';
 
 export const revoltSettingsSchema = z.object({
@@ -12,8 +13,16 @@ export const revoltSettingsSchema = z.object({
   rulesChannelId: idSchema.optional(),
   maxMembers: z.number().int().min(1).max(1_000_000),
   allowInvites: z.boolean(),
-  slowMode: z.number().int().min(0).max(21600),
+  slowMode: z
+    .number()
+    .int()
+    .min(0)
+    .max(21600)
+    .describe('seconds: the slow mode text channels created afterwards start with, unless their creation sets their own (channels that exist keep theirs)'),
+  /** Who the keyword filter applies to: 0 no one, 1 members without roles (the owner aside), 2 everyone. */
   contentFilter: z.number().int().min(0).max(2),
+  /** The words and phrases the content filter refuses in messages (see keyword-filter.ts); absent means none. */
+  contentFilterKeywords: filterKeywordsSchema.optional(),
   region: z.string().min(1).max(32),
   premiumTier: z.number().int().min(0).max(3),
   /**
@@ -143,6 +152,8 @@ export const revoltEventSchemas = {
     /** The revolt's owner when someone else joined (whose revolt grew); absent on the owner's own join and in joins recorded before it was carried. */
     ownerId: idSchema.optional(),
     inviteCode: z.string().optional(),
+    /** The personal invite the joiner accepted, when they joined through one (then there is no inviteCode). */
+    personalInviteId: idSchema.optional(),
     /** The joiner's presence as others saw it at the time, so members[].isOnline is right from the start. */
     presence: presenceSchema.optional(),
     joinedAt: isoDate,

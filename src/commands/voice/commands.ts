@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { idSchema } from '../../events/ids.ts';
 import type { FeatureAccess } from '../progress/features.ts';
 import type { RevoltState } from '../revolts/state.ts';
+import type { AccountStanding } from '../users/standing.ts';
 import type { LeaveReason, StreamKind, VoiceFlags } from './events.ts';
 
 /** What clients send (gateway or HTTP): validated with these before anything reaches a decider. */
@@ -64,6 +65,8 @@ export type VoiceChannelCommand =
       movedFrom?: string;
       /** Flags carried over from the channel they were moved out of. */
       carried?: Pick<VoiceFlags, 'video' | 'screenShare'>;
+      /** The joiner's account, looked up only when the revolt's verification level applies to a join of their own (verificationApplies). */
+      account?: AccountStanding;
     })
   /** Leaving on one's own (or for one's connection, or by joining elsewhere): needs no permission. */
   | (OnChannel & { type: 'LeaveVoice'; userId: string; reason: Extract<LeaveReason, 'left' | 'switched' | 'connection_lost'> } & OneStay)

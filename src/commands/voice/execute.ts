@@ -40,6 +40,8 @@ import type { FeatureLookup } from '../progress/access.ts';
 import { idFor } from '../request-ids.ts';
 import { revoltOfChannel, type ChannelDirectory } from '../revolts/channel-directory.ts';
 import type { RevoltState } from '../revolts/state.ts';
+import { verificationApplies } from '../revolts/verification-level.ts';
+import { accountStanding } from '../users/standing.ts';
 import type { VoiceSelfPatch } from './commands.ts';
 import type { StreamKind } from './events.ts';
 import { channelSettingsView, participantView, type VoiceChannelSettingsView, type VoiceParticipantView } from './rules.ts';
@@ -251,6 +253,7 @@ export function createVoiceCommands(dependencies: VoiceDependencies): VoiceComma
         const steps = stepsIn(context);
         const revolt = await revoltOfVoiceChannel(channelId);
         const standing = (await loadUser(steps, actorId)).moderation.get(revolt.revoltId);
+        const account = verificationApplies(revolt, actorId) ? await accountStanding(steps, actorId) : undefined;
         const joined = await onChannel(steps, {
           type: 'JoinVoice',
           channelId,
@@ -261,6 +264,7 @@ export function createVoiceCommands(dependencies: VoiceDependencies): VoiceComma
           selfDeaf: options.selfDeaf ?? false,
           serverMute: standing?.serverMute ?? false,
           serverDeaf: standing?.serverDeaf ?? false,
+          ...(account && { account }),
           at: now(),
         });
         const settled = await settleJoin(steps, stayAfter(joined, actorId));

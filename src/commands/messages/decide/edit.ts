@@ -2,6 +2,7 @@ import { forbidden } from '../../errors.ts';
 import { requireChannel } from '../../permissions/access.ts';
 import { has } from '../../permissions/catalogue.ts';
 import type { MessageCommandOf } from '../commands.ts';
+import { assertPassesContentFilter } from '../content-filter.ts';
 import { messageEmbeds } from '../content/embeds.ts';
 import type { MessageEvent } from '../events.ts';
 import { parseMentions } from '../content/mentions.ts';
@@ -21,6 +22,7 @@ export function edit(command: MessageCommandOf<'EditMessage'>, state: MessageSta
   const supplied = (message.embeds ?? []).filter((e) => e.type === 'rich');
   assertContent(content, supplied.length > 0 || (message.attachments ?? []).length > 0);
   if (content === message.content) return [];
+  assertPassesContentFilter(revolt, actorId, content);
   return [
     {
       type: 'MessageEdited',

@@ -3,7 +3,9 @@ import { MAX_ATTACHMENTS_PER_MESSAGE } from '../../attachments/resolve.ts';
 import { conflict, ruleBroken } from '../../errors.ts';
 import { requireChannel } from '../../permissions/access.ts';
 import { has, type Permission } from '../../permissions/catalogue.ts';
+import { assertVerificationLevel } from '../../revolts/verification-level.ts';
 import type { MessageCommandOf } from '../commands.ts';
+import { assertPassesContentFilter } from '../content-filter.ts';
 import { MAX_EMBEDS, messageEmbeds } from '../content/embeds.ts';
 import type { MessageEvent, MessageSentData } from '../events.ts';
 import { parseMentions } from '../content/mentions.ts';
@@ -25,11 +27,13 @@ export function send(command: MessageCommandOf<'SendMessage'>, state: MessageSta
   if (attachments.length > 0) needed.push('ATTACH_FILES');
   const { channel, bits } = requireChannel(revolt, command.authorId, command.channelId, needed);
   assertWritable(channel);
+  assertVerificationLevel(revolt, command.authorId, command.account, command.at);
   if (embeds.length > MAX_EMBEDS) throw ruleBroken('too_many_embeds', `a message has at most ${MAX_EMBEDS} embeds`);
   if (attachments.length > MAX_ATTACHMENTS_PER_MESSAGE) {
     throw ruleBroken('too_many_attachments', `a message carries at most ${MAX_ATTACHMENTS_PER_MESSAGE} attachments`);
   }
   assertContent(content, embeds.length > 0 || attachments.length > 0);
+  assertPassesContentFilter(revolt, command.authorId, content);
   if (command.replyTo) {
     const target = command.replyTo.state;
     if (!target.exists || target.isDeleted || target.channelId !== command.channelId) {

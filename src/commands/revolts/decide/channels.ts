@@ -8,8 +8,9 @@ import type { ChannelState, RevoltState } from '../state.ts';
 
 const DEFAULT_VOICE = { bitrate: 64_000, region: 'auto' } as const;
 
-function defaultSettings(type: ChannelState['type']): ChannelSettings {
-  const base = { isNsfw: false, slowMode: 0, isPrivate: false, archived: false };
+/** A new channel's settings before the request's own: a text channel takes the revolt's slow mode as its default. */
+function defaultSettings(type: ChannelState['type'], revoltSlowMode: number): ChannelSettings {
+  const base = { isNsfw: false, slowMode: type === 'text' ? revoltSlowMode : 0, isPrivate: false, archived: false };
   if (type === 'voice') return { ...base, ...DEFAULT_VOICE };
   if (type === 'video') return { ...base, ...DEFAULT_VOICE, videoQuality: 'auto' };
   return base;
@@ -45,7 +46,7 @@ export function createChannel(command: RevoltCommandOf<'CreateChannel'>, state: 
   assertCategory(state, command.categoryId, command.channelType);
   assertSettingsFit(command.channelType, command.settings);
   const position = command.position ?? 1 + Math.max(-1, ...[...state.channels.values()].map((c) => c.position));
-  const settings = { ...defaultSettings(command.channelType), ...archiveChanges(command.settings, undefined, command.at) };
+  const settings = { ...defaultSettings(command.channelType, state.settings.slowMode), ...archiveChanges(command.settings, undefined, command.at) };
   const { channelId, name, description, categoryId, at } = command;
   return [
     {

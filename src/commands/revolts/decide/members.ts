@@ -6,7 +6,9 @@ import type { RevoltEvent } from '../events.ts';
 import type { RevoltState } from '../state.ts';
 
 export function join(command: RevoltCommandOf<'JoinRevolt'>, state: RevoltState): RevoltEvent[] {
-  if (!state.exists || state.deleted || state.inviteCode !== command.inviteCode) throw notFound('invite');
+  // A personal invite admits while its inviter is a member; it is otherwise judged as an invite code would be.
+  const admitted = 'personalInvite' in command ? state.members.has(command.personalInvite.inviterId) : state.inviteCode === command.inviteCode;
+  if (!state.exists || state.deleted || !admitted) throw notFound('invite');
   if (state.members.has(command.user.userId)) return [];
   if (state.bans.has(command.user.userId)) throw forbidden('you are banned from this revolt');
   if (!state.settings.allowInvites) throw ruleBroken('invites_disabled', 'this revolt does not accept invites');
@@ -14,7 +16,8 @@ export function join(command: RevoltCommandOf<'JoinRevolt'>, state: RevoltState)
     throw ruleBroken('revolt_full', `this revolt has reached its limit of ${state.settings.maxMembers} members`);
   }
   const { userId, username, presence } = command.user;
-  const data = { revoltId: state.revoltId, revoltName: state.name, userId, username, isOwner: false, ownerId: state.ownerId, inviteCode: command.inviteCode, ...(presence && { presence }), joinedAt: command.at };
+  const via = 'personalInvite' in command ? { personalInviteId: command.personalInvite.inviteId } : { inviteCode: command.inviteCode };
+  const data = { revoltId: state.revoltId, revoltName: state.name, userId, username, isOwner: false, ownerId: state.ownerId, ...via, ...(presence && { presence }), joinedAt: command.at };
   return [{ type: 'MemberJoined', data }];
 }
 
