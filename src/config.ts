@@ -25,6 +25,17 @@ export const configSchema = z.object({
    * schema `<its schema>_search` (see src/projections/search/schema.ts).
    */
   SEARCH_URL: z.string().regex(/^postgres(ql)?:/, 'a postgres:// URL').optional(),
+  /**
+   * The channel history read model's PostgreSQL (postgres://…?schema=name). Unset: beside the search read model when
+   * SEARCH_URL is set (schema `history`), else beside a PostgreSQL event store, schema `<its schema>_history`
+   * (see src/projections/history/schema.ts).
+   */
+  HISTORY_URL: z.string().regex(/^postgres(ql)?:/, 'a postgres:// URL').optional(),
+  /**
+   * The notification inbox read model's PostgreSQL (postgres://…?schema=name). Unset: beside a PostgreSQL event
+   * store, schema `<its schema>_inbox` (see src/projections/postgres.ts).
+   */
+  INBOX_URL: z.string().regex(/^postgres(ql)?:/, 'a postgres:// URL').optional(),
   REDIS_URL: z.string().startsWith('redis').default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key and BullMQ queue, so several deployments (or test runs) can share one Redis. */
   REDIS_PREFIX: z.string().default('rn'),
@@ -35,6 +46,20 @@ export const configSchema = z.object({
   STRIPE_WEBHOOK_SECRET: z.string().min(1).default('whsec_revolution_dev'),
   /** Lifetime of a login token. */
   AUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+  // ── mail and email verification (src/mail, docs/verification.md) ─────────────────────────────────────────────
+  /** The web client's address: links in mails point into it (`<PUBLIC_URL>/verify-email?token=…`). */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3000'),
+  /** Send mail through this SMTP server (`smtps://user:pass@host:465`, `smtp://user:pass@host:587`); unset: the outbox. */
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  /** The development outbox (used when SMTP_URL is unset): one `.eml` file per mail; defaults to .stack/mail. */
+  MAIL_OUTBOX_DIR: z.string().min(1).optional(),
+  MAIL_FROM: z.string().min(3).default('Revolution Network <no-reply@revolution.localhost>'),
+  /** Derives the tokens of verification links (only their hashes are stored): set a long random value in production. */
+  EMAIL_TOKEN_SECRET: z.string().min(16).default('revolution-dev-email-token-secret'),
+  /** Hot read-model documents kept in this process (src/projections/documents): at most this many; 0 turns the cache off. */
+  DOCUMENT_CACHE_ENTRIES: z.coerce.number().int().min(0).default(10_000),
+  /** ... and at most this many bytes of them (as BSON); a document above a sixteenth of it is not kept. */
+  DOCUMENT_CACHE_BYTES: z.coerce.number().int().min(0).default(64 * 1024 * 1024),
   /** How long a query sent with X-Min-Position waits for its read model before answering 503. */
   READ_YOUR_WRITES_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
   /**
@@ -49,6 +74,15 @@ export const configSchema = z.object({
   IDEMPOTENCY_CLAIM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** Multiplies every rate limit; load tests and benchmarks that act as many users from one address raise it. */
   RATE_LIMIT_SCALE: z.coerce.number().positive().default(1),
+  /**
+   * Proxies in front of the API whose X-Forwarded-For is believed (the client's address keys rate limits): unset, none;
+   * a number, that many hops (1 behind docker-compose.yml's proxy); otherwise a comma-separated list of addresses/CIDRs.
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(\d{1,2}|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/, 'a hop count or a comma-separated list of addresses/CIDRs')
+    .transform((v) => (/^\d+$/.test(v) ? Number(v) : v.split(',')))
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Serve the HTTP API from this process (false for a gateway-only node). */
   RUN_API: flag('true'),
@@ -111,11 +145,15 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
+/** Secrets whose defaults exist for the dev stack only: production must set each from its environment. */
+const DEV_ONLY_SECRETS = ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'EMAIL_TOKEN_SECRET'] as const;
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  const lines = parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  if (parsed.success && parsed.data.NODE_ENV === 'production') {
+    for (const name of DEV_ONLY_SECRETS) if (!env[name]) lines.push(`  ${name}: required in production (its default is for the dev stack only)`);
   }
+  if (!parsed.success || lines.length > 0) throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   return parsed.data;
 }

@@ -9,7 +9,10 @@ import type { Config } from '../config.ts';
 import type { EventCatalogue } from '../events/catalogue.ts';
 import type { EventStore } from '../events/store/port.ts';
 import type { StripeGateway } from '../payments/stripe.ts';
+import type { DocumentCache } from '../projections/documents/cache.ts';
 import type { ReadModelProgress } from '../projections/engine/progress.ts';
+import type { ChannelHistory } from '../projections/history/channel-history.ts';
+import type { Inbox } from '../projections/inbox/inbox.ts';
 import type { MessageSearch } from '../projections/search/message-search.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -28,8 +31,14 @@ export interface Services {
   db: Db;
   /** Message search: PostgreSQL full-text search, fed by its own lane. */
   search: MessageSearch;
+  /** Channel history pages: a PostgreSQL timeline fed by its own lane. */
+  history: ChannelHistory;
+  /** Each user's notifications and unread count: a PostgreSQL read model fed by its own lane. */
+  inbox: Inbox;
   redis: Redis;
   progress: ReadModelProgress;
+  /** Hot read-model documents kept in process, current by position (see cached-reads.ts). */
+  documents: DocumentCache;
   metrics: Metrics;
   /** Uploaded files (attachments): a local folder or an S3-compatible bucket (BLOB_STORE). */
   blobs: BlobStore;

@@ -5,10 +5,18 @@ import { buildEventCatalogue } from '../catalogue.ts';
 import { CommandHandler } from '../commands/handler.ts';
 import { loadConfig } from '../config.ts';
 import { createEventStore } from '../events/store/index.ts';
+import { createMailer } from '../mail/index.ts';
 import { createReactorEngine } from '../reactors/engine.ts';
 import { reactors } from '../reactors/reactors.ts';
+import { configuredVerificationMailReactor, VERIFICATION_MAIL_REACTOR } from '../reactors/verification-mail.ts';
 import { ProjectionEngine } from './engine/engine.ts';
 import { readModels } from './read-models.ts';
+import { openChannelHistory } from './history/channel-history.ts';
+import { HISTORY_READ_MODEL } from './history/read-model.ts';
+import { historyLocation } from './history/schema.ts';
+import { openInbox } from './inbox/inbox.ts';
+import { INBOX_READ_MODEL } from './inbox/read-model.ts';
+import { inboxLocation } from './inbox/schema.ts';
 import { openMessageSearch } from './search/message-search.ts';
 import { SEARCH_READ_MODEL } from './search/read-model.ts';
 import { searchLocation } from './search/schema.ts';
@@ -17,8 +25,8 @@ const USAGE = `usage: npm run projections -- run            (a projector process
        npm run projections -- status
        npm run projections -- rebuild <read model|all> [--force]
        npm run projections -- resume <read model|reactor>
-read models: ${[...readModels.map((m) => m.name), SEARCH_READ_MODEL].join(', ')}
-reactors: ${reactors.map((r) => r.name).join(', ')}`;
+read models: ${[...readModels.map((m) => m.name), SEARCH_READ_MODEL, HISTORY_READ_MODEL, INBOX_READ_MODEL].join(', ')}
+reactors: ${[...reactors.map((r) => r.name), VERIFICATION_MAIL_REACTOR].join(', ')}`;
 
 /**
  * Operator's tool for the read models and the reactors: a projector process of its own that runs both (API nodes
@@ -37,16 +45,20 @@ async function main(args: string[]): Promise<number> {
   const store = await createEventStore(config.EVENTSTORE_URL);
   const mongo = await MongoClient.connect(config.MONGODB_URL, { serverSelectionTimeoutMS: 5000 });
   const search = await openMessageSearch(searchLocation(config.SEARCH_URL, config.EVENTSTORE_URL));
+  const history = await openChannelHistory(historyLocation(config.HISTORY_URL, config.SEARCH_URL, config.EVENTSTORE_URL));
+  const inbox = await openInbox(inboxLocation(config.INBOX_URL, config.EVENTSTORE_URL));
   const catalogue = buildEventCatalogue();
   const following = { store, db: mongo.db(), redis: { url: config.REDIS_URL }, prefix: config.REDIS_PREFIX, catalogue, logger, registry: new Registry() };
-  const lanes = [...readModels, search.readModel];
+  const lanes = [...readModels, search.readModel, history.readModel, inbox.readModel];
   const engine = new ProjectionEngine({ ...following, readModels: lanes });
-  const reactorEngine = createReactorEngine({ ...following, reactors, commands: new CommandHandler(store, { catalogue }) });
+  const mailer = createMailer(config, mongo.db(), logger);
+  const allReactors = [...reactors, configuredVerificationMailReactor(config, mailer, logger)];
+  const reactorEngine = createReactorEngine({ ...following, reactors: allReactors, commands: new CommandHandler(store, { catalogue }) });
   const engines = [engine, reactorEngine];
   try {
     if (command === 'run') {
       for (const each of engines) await each.start();
-      console.log(`projector running: ${[...lanes, ...reactors].map((m) => m.name).join(', ')}`);
+      console.log(`projector running: ${[...lanes, ...allReactors].map((m) => m.name).join(', ')}`);
       await new Promise((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
@@ -66,7 +78,7 @@ async function main(args: string[]): Promise<number> {
         console.log(`\n${name}: rebuilt from ${result.events} events up to position ${result.position} in ${result.durationMs} ms`);
       }
     } else if (command === 'resume') {
-      await (reactors.some((r) => r.name === target) ? reactorEngine : engine).resume(target as string);
+      await (allReactors.some((r) => r.name === target) ? reactorEngine : engine).resume(target as string);
       console.log(`${target}: resumed from its checkpoint`);
     } else {
       console.error(USAGE);
@@ -75,7 +87,7 @@ async function main(args: string[]): Promise<number> {
     return 0;
   } finally {
     for (const each of engines) await each.stop();
-    await Promise.allSettled([store.close(), mongo.close(), search.close()]);
+    await Promise.allSettled([store.close(), mongo.close(), search.close(), history.close(), inbox.close(), mailer.close()]);
   }
 }
 

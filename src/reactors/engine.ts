@@ -78,6 +78,7 @@ export class ReactorEngine extends ProjectionEngine {
 function tools(reactor: ReactorWithMemory, commands: CommandHandler, ctx: ProjectionContext): ReactorTools {
   return {
     issuing: (cause, key) => issuer(commands, reactor.name, cause, key),
+    load: (streamId, decider) => commands.load(streamId, decider),
     ctx,
   };
 }

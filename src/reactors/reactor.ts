@@ -47,6 +47,8 @@ export type Issuing = (cause: Cause, key?: string) => Issue;
 /** What a reactor with a memory works with. */
 export interface ReactorTools {
   issuing: Issuing;
+  /** Loads a stream's state through the command handler, for what a reaction decides on. */
+  load: Load;
   /** Its collections: the live ones, or a rebuild's fresh ones. */
   ctx: ProjectionContext;
 }

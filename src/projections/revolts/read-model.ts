@@ -1,12 +1,28 @@
 import { ObjectId, type Collection, type Document } from 'mongodb';
-import { insertOnce, rewriteEachGuarded, rewriteGuarded, updateGuarded, updateWithEvents } from '../engine/guard.ts';
+import { insertOnce, rewriteEachGuarded, rewriteGuarded, updateGuarded } from '../engine/guard.ts';
 import type { ReadModel } from '../engine/read-model.ts';
 import { groupBy, inRuns } from '../batching.ts';
 import { asDomainEvent, isMessageSent, type MessageSentEvent } from '../event-types.ts';
+import {
+  activityCollectionSpec,
+  advanceWindow,
+  forgetMember,
+  forgetRevolt,
+  isCountedActive,
+  recordActivity,
+  REVOLT_ACTIVITY,
+  welcomeMember,
+  type ActivityCollection,
+} from './activity.ts';
 
-async function countMessages(revolts: Collection, run: MessageSentEvent[]): Promise<void> {
+/** Per revolt, one write for a run of messages: the count, and the members the run brings into activeMembers. */
+async function countMessages(revolts: Collection, activity: ActivityCollection, run: MessageSentEvent[]): Promise<void> {
   for (const [revoltId, messages] of groupBy(run, (e) => e.data.revoltId)) {
-    await updateWithEvents(revolts, { id: revoltId }, messages, (fresh) => ({ $inc: { 'stats.messageCount': fresh.length } }));
+    // A system message is the revolt's own (its author is the revolt): it makes no member active.
+    const activities = messages
+      .filter((e) => e.data.type !== 'system')
+      .map((e) => ({ userId: e.data.authorId, at: new Date(e.data.createdAt), position: e.position }));
+    await recordActivity(revolts, activity, revoltId, messages, activities, (fresh) => ({ $inc: { 'stats.messageCount': fresh.length } }));
   }
 }
 
@@ -27,12 +43,15 @@ export const revoltsReadModel: ReadModel = {
         { key: { banner: 1 }, options: { sparse: true } },
       ],
     },
+    activityCollectionSpec,
   ],
   async applyBatch(events, ctx) {
-    await inRuns(events, isMessageSent, (event) => this.apply(event, ctx), (run) => countMessages(ctx.collection('revolts'), run));
+    const count = (run: MessageSentEvent[]) => countMessages(ctx.collection('revolts'), ctx.collection(REVOLT_ACTIVITY), run);
+    await inRuns(events, isMessageSent, (event) => this.apply(event, ctx), count);
   },
   async apply(recorded, ctx) {
     const revolts = ctx.collection('revolts');
+    const activity: ActivityCollection = ctx.collection(REVOLT_ACTIVITY);
     const event = asDomainEvent(recorded);
     const p = event.position;
     switch (event.type) {
@@ -109,10 +128,22 @@ export const revoltsReadModel: ReadModel = {
           { $push: { members: member }, $inc: { 'stats.memberCount': 1 } } as Document,
           p,
         );
+        await welcomeMember(activity, d.revoltId, d.userId, p);
         return;
       }
       case 'MessageSent':
-        await countMessages(revolts, [event]);
+        await countMessages(revolts, activity, [event]);
+        return;
+      case 'VoiceParticipantJoined':
+      case 'VoiceParticipantLeft': {
+        // Being in voice is activity: from joining to leaving.
+        const { revoltId, userId } = event.data;
+        const at = new Date(event.type === 'VoiceParticipantJoined' ? event.data.joinedAt : event.data.leftAt);
+        await recordActivity(revolts, activity, revoltId, [event], [{ userId, at, position: p }]);
+        return;
+      }
+      case 'ActivityWindowAdvanced':
+        await advanceWindow(revolts, activity, new Date(event.data.asOf), p);
         return;
       case 'UserPresenceChanged': {
         // members[].isOnline is what other members see: an invisible user stays offline.
@@ -141,16 +172,22 @@ export const revoltsReadModel: ReadModel = {
       }
       case 'RevoltDeleted':
         await revolts.deleteOne({ id: event.data.revoltId });
+        await forgetRevolt(activity, event.data.revoltId);
         return;
       case 'MemberLeft':
       case 'MemberKicked':
-      case 'MemberBanned':
-        await rewriteGuarded(revolts, { id: event.data.revoltId }, p, (doc) => {
+      case 'MemberBanned': {
+        const { revoltId, userId } = event.data;
+        const wasActive = await isCountedActive(activity, revoltId, userId);
+        await rewriteGuarded(revolts, { id: revoltId }, p, (doc) => {
           const before = doc.members.length;
-          doc.members = doc.members.filter((m: Document) => m.userId.toHexString() !== event.data.userId);
+          doc.members = doc.members.filter((m: Document) => m.userId.toHexString() !== userId);
           doc.stats.memberCount -= before - doc.members.length;
+          if (wasActive && before > doc.members.length) doc.stats.activeMembers -= 1;
         });
+        await forgetMember(activity, revoltId, userId, p);
         return;
+      }
       case 'OwnershipTransferred': {
         const { from, to } = event.data;
         await rewriteGuarded(revolts, { id: event.data.revoltId }, p, (doc) => {

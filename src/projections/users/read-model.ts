@@ -1,5 +1,5 @@
 import { ObjectId, type Collection, type Document } from 'mongodb';
-import { insertOnce, rewriteEachGuarded, rewriteGuarded, rewriteWithEvents, updateGuarded } from '../engine/guard.ts';
+import { insertOnce, rewriteEachGuarded, rewriteEachWithEvents, rewriteGuarded, updateGuarded } from '../engine/guard.ts';
 import type { ReadModel } from '../engine/read-model.ts';
 import { groupBy, inRuns } from '../batching.ts';
 import { asDomainEvent, isMessageSent, type MessageSentEvent } from '../event-types.ts';
@@ -29,20 +29,19 @@ function eachMembership(users: Collection, revoltId: string, position: number, c
   });
 }
 
-/** One read and one write per author for a run of messages. */
+/** A run of messages: its authors read in one query and written back in bulk. */
 async function countMessages(users: Collection, run: MessageSentEvent[]): Promise<void> {
-  for (const [authorId, messages] of groupBy(run, (e) => e.data.authorId)) {
-    await rewriteWithEvents(users, { id: authorId }, messages, (user, { data }) => {
-      const at = new Date(data.createdAt);
-      user.stats.messagesSent += 1;
-      touch(user, at);
-      const membership = findMembership(user, data.revoltId);
-      if (membership) {
-        membership.messageCount += 1;
-        membership.lastSeen = at;
-      }
-    });
-  }
+  const authors = [...groupBy(run, (e) => e.data.authorId)].map(([authorId, events]) => ({ _id: new ObjectId(authorId), events }));
+  await rewriteEachWithEvents(users, authors, (user, { data }) => {
+    const at = new Date(data.createdAt);
+    user.stats.messagesSent += 1;
+    touch(user, at);
+    const membership = findMembership(user, data.revoltId);
+    if (membership) {
+      membership.messageCount += 1;
+      membership.lastSeen = at;
+    }
+  });
 }
 
 const eventEffects: ReadModel = {
@@ -114,6 +113,9 @@ const eventEffects: ReadModel = {
         return;
       case 'UserStatusChanged':
         await updateGuarded(users, { id: event.data.userId }, { $set: { status: event.data.status } }, p);
+        return;
+      case 'EmailVerified':
+        await updateGuarded(users, { id: event.data.userId }, { $set: { isVerified: true } }, p);
         return;
       case 'UserPresenceChanged': {
         // lastSeen moves when what others see changes (an invisible user's comings and goings stay hidden).
