@@ -7,13 +7,14 @@ import { frameworkErrors, installErrorHandling, installErrorResponses } from '..
 import { installIdempotency } from '../http/idempotency.ts';
 import { installJsonBodyParser } from '../http/json-body.ts';
 import { installRateLimits, RateLimiter } from '../http/rate-limit.ts';
-import { installReadYourWrites } from '../http/read-your-writes.ts';
+import { installOwnWritesLookup, installReadYourWrites } from '../http/read-your-writes.ts';
 import { responseSerializerCompiler } from '../http/serializer.ts';
 import type { Services } from '../http/services.ts';
 import { installTextGuard } from '../http/text-guard.ts';
 import { achievementRoutes } from './achievements/routes.ts';
 import { attachmentRoutes } from './attachments/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
+import { reportRoutes } from './reports/routes.ts';
 import { authRoutes } from './auth/routes.ts';
 import { channelRoutes } from './channels/routes.ts';
 import { donationRoutes } from './donations/routes.ts';
@@ -21,9 +22,13 @@ import { followRoutes } from './follows/routes.ts';
 import { inviteRoutes } from './invites/routes.ts';
 import { letterRoutes } from './letters/routes.ts';
 import { progressRoutes } from './progress/routes.ts';
+import { readStateRoutes } from './read-states/routes.ts';
 import { memberRoutes } from './members/routes.ts';
 import { messageRoutes } from './messages/routes.ts';
+import { announcementRoutes } from './notifications/announcements.ts';
+import { notificationRoutes } from './notifications/routes.ts';
 import { operationsRoutes } from './operations/routes.ts';
+import { personalInviteRoutes } from './personal-invites/routes.ts';
 import { revoltRoutes } from './revolts/routes.ts';
 import { roleRoutes } from './roles/routes.ts';
 import { userRoutes } from './users/routes.ts';
@@ -43,7 +48,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     loggerInstance: services.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
-    trustProxy: false,
+    // A hop count or an address list at run time; typed as one member because Fastify's overloads cannot take the union.
+    trustProxy: (services.config.TRUST_PROXY ?? false) as boolean,
     frameworkErrors,
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -78,6 +84,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     if (request.routeOptions.url === undefined || request.routeOptions.config.public) return;
     await authenticate(request);
   });
+  installOwnWritesLookup(app, services);
   installRateLimits(app, limiter);
   installTextGuard(app);
   installIdempotency(app, services);
@@ -93,7 +100,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   });
 
   await app.register(operationsRoutes, { services });
-  const resources = [authRoutes, userRoutes, revoltRoutes, memberRoutes, inviteRoutes, roleRoutes, channelRoutes, messageRoutes, attachmentRoutes, voiceRoutes, donationRoutes, auditRoutes, letterRoutes, progressRoutes, followRoutes, achievementRoutes];
+  const resources = [authRoutes, userRoutes, revoltRoutes, memberRoutes, inviteRoutes, roleRoutes, channelRoutes, messageRoutes, attachmentRoutes, voiceRoutes, donationRoutes, auditRoutes, reportRoutes, letterRoutes, progressRoutes, followRoutes, achievementRoutes, personalInviteRoutes, readStateRoutes, notificationRoutes, announcementRoutes];
   for (const routes of resources) await app.register(routes, { services, prefix: '/v1' });
   return app;
 }

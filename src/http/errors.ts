@@ -81,12 +81,12 @@ export function installErrorHandling(app: FastifyInstance): void {
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
 /**
  * Every route declares the error answers the kit gives any route, beside the ones its own module declares: 400
  * (validation), 500, 401 unless public, 429 unless unlimited, 409/422 for a command (Idempotency-Key in progress,
- * or reused with another request), 413/415 where a body is accepted.
+ * or reused with another request) and 413/415 (a body too large or of another type, DELETE's too), 414 where a
+ * path parameter may be too long.
  */
 export function installErrorResponses(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
@@ -94,8 +94,9 @@ export function installErrorResponses(app: FastifyInstance): void {
     const statuses = [400, 500];
     if (!route.config?.public) statuses.push(401);
     if (route.config?.rateLimit !== false) statuses.push(429);
-    if (methods.some((m) => MUTATING.has(m))) statuses.push(409, 422);
-    if (methods.some((m) => WITH_BODY.has(m))) statuses.push(413, 415);
+    // A DELETE's body is parsed like any other (and refused when too large or of another type).
+    if (methods.some((m) => MUTATING.has(m))) statuses.push(409, 422, 413, 415);
+    if (/[:*]/.test(route.url)) statuses.push(414);
     const schema: FastifySchema = (route.schema ??= {});
     schema.response = { ...Object.fromEntries(statuses.map((status) => [status, errorBodySchema])), ...(schema.response as object) };
   });

@@ -31,7 +31,10 @@ export class OwnWrites {
   }
 
   async record(userId: string, position: number): Promise<void> {
-    await this.redis.eval(RECORD, 1, this.key(userId), position, OWN_WRITES_TTL_MS);
+    // Defined once per connection: sent by its digest (EVALSHA) rather than as a whole script on every command.
+    if (!('rnOwnWritesRecord' in this.redis)) this.redis.defineCommand('rnOwnWritesRecord', { numberOfKeys: 1, lua: RECORD });
+    const record = (this.redis as Redis & { rnOwnWritesRecord(key: string, position: number, ttlMs: number): Promise<unknown> }).rnOwnWritesRecord;
+    await record.call(this.redis, this.key(userId), position, OWN_WRITES_TTL_MS);
   }
 
   /** The position of the user's last command within OWN_WRITES_TTL_MS, or null. */
@@ -42,6 +45,34 @@ export class OwnWrites {
 }
 
 const ownWritesOf = (services: Services) => new OwnWrites(services.redis, services.config.REDIS_PREFIX);
+
+/** Each query's lookup of its caller's last command position, started as soon as the caller is known. */
+const ownPositions = new WeakMap<FastifyRequest, Promise<number | null>>();
+
+/**
+ * Refuses a malformed X-Min-Position, and starts each authenticated query's lookup of its caller's last command
+ * position as soon as the caller is known: installed right after authentication, it runs beside the rate limit's
+ * count instead of after it. Read when the query asks for its required position; a position recorded before the
+ * request arrived is in Redis already (it is recorded before its command answers).
+ */
+export function installOwnWritesLookup(app: FastifyInstance, services: Services): void {
+  const ownWrites = ownWritesOf(services);
+  app.addHook('onRequest', (request, _reply, done) => {
+    // A malformed X-Min-Position is refused before the route runs: a command must not append and then answer 400.
+    try {
+      minPositionHeader(request);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    if (request.auth && request.method === 'GET') {
+      const lookup = ownWrites.lastOf(request.auth.userId);
+      lookup.catch(() => undefined); // a query that fails before it reads leaves its lookup unread
+      ownPositions.set(request, lookup);
+    }
+    done();
+  });
+}
 
 /** Commands whose answer is on its way: the user whose reads must wait for its position. */
 const answered = new WeakMap<FastifyRequest, { userId: string; position: number }>();
@@ -80,14 +111,23 @@ function minPositionHeader(request: FastifyRequest): number | null {
  * and answers 503 with `Retry-After` after a bounded wait. A caller with neither does not wait.
  */
 export async function awaitReadModels(services: Services, request: FastifyRequest, readModels: string[]): Promise<void> {
-  const asked = minPositionHeader(request);
-  const own = request.auth ? await ownWritesOf(services).lastOf(request.auth.userId) : null;
-  if (asked === null && own === null) return;
-  const position = Math.max(asked ?? 0, own ?? 0);
+  const position = await requiredPosition(services, request);
+  if (position === null) return;
   const timeout = services.config.READ_YOUR_WRITES_TIMEOUT_MS;
   const reached = await Promise.all(readModels.map((name) => services.progress.waitForPosition(name, position, timeout)));
-  if (reached.includes(false)) throw unavailable(`the read model has not yet reached position ${position}`, 1);
+  if (reached.includes(false)) throw notReached(position);
 }
+
+/** The position a query must see: the later of `X-Min-Position` and the caller's own last command; null for neither. */
+export async function requiredPosition(services: Services, request: FastifyRequest): Promise<number | null> {
+  const asked = minPositionHeader(request);
+  const own = request.auth ? await (ownPositions.get(request) ?? ownWritesOf(services).lastOf(request.auth.userId)) : null;
+  if (asked === null && own === null) return null;
+  return Math.max(asked ?? 0, own ?? 0);
+}
+
+/** The 503 of a query whose read model has not reached `position` within READ_YOUR_WRITES_TIMEOUT_MS. */
+export const notReached = (position: number) => unavailable(`the read model has not yet reached position ${position}`, 1);
 
 /**
  * Answers a command's position in `X-Event-Position`, and remembers it for `userId` (by default the caller; a

@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '../events/envelope.ts';
 import { DispatchFrame } from './protocol.ts';
-import { frameOf, kindOf, reachesOthers, routeRevoltEvent, routeUserEvent, subjectOf, type Dispatch } from './routing.ts';
+import type { NotificationsIssuedData } from '../commands/notifications/events.ts';
+import { frameOf, kindOf, reachesOthers, routeNotifications, routeRevoltEvent, routeUserEvent, subjectOf, type Dispatch } from './routing.ts';
 import type { Session } from './session.ts';
 import { revoltOfEvent, type RevoltWorld } from './world.ts';
 
@@ -122,6 +123,16 @@ export class Dispatcher {
       if (candidates.size === 0) return;
       const shared = { d: event.data, frame: new DispatchFrame(event.type, JSON.stringify(event.data)) };
       for (const session of candidates) this.emit(session, event.position, routeUserEvent(session, event, (id) => this.world.get(id)), shared);
+      return;
+    }
+    if (kind === 'notifications') {
+      // Each recipient with a session here gets their own notification (O(recipients) lookups, whatever the sessions).
+      for (const userId of (event.data as NotificationsIssuedData).recipients) {
+        const sessions = this.byUser.get(userId);
+        if (!sessions) continue;
+        const dispatches = routeNotifications(userId, event, true);
+        for (const session of sessions) this.emit(session, event.position, dispatches);
+      }
       return;
     }
     if (kind !== 'revolt') return;

@@ -104,7 +104,8 @@ export function decodeClientFrame(text: string): { frame: ClientFrame } | { clos
   } catch {
     return { close: CloseCode.DECODE_ERROR, reason: 'frames are JSON' };
   }
-  const op = (parsed as { op?: unknown } | null)?.op;
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { close: CloseCode.DECODE_ERROR, reason: 'frames are JSON objects' };
+  const op = (parsed as { op?: unknown }).op;
   if (!CLIENT_OPS.has(op)) return { close: CloseCode.UNKNOWN_OPCODE, reason: `unknown op ${String(op).slice(0, 32)}` };
   const result = clientFrameSchema.safeParse(parsed);
   if (!result.success) return { close: CloseCode.DECODE_ERROR, reason: `invalid ${String(op)} payload` };

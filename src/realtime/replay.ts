@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '../events/envelope.ts';
 import type { EventCatalogue } from '../events/catalogue.ts';
 import type { EventStore } from '../events/store/port.ts';
-import { frameOf, kindOf, routeRevoltEvent, routeUserEvent, seesMessage, subjectOf, type Dispatch } from './routing.ts';
+import { frameOf, kindOf, routeNotifications, routeRevoltEvent, routeUserEvent, seesMessage, subjectOf, type Dispatch } from './routing.ts';
 import type { ResumePoint, Session } from './session.ts';
 import { readUpTo } from './read-range.ts';
 import { addMemberships } from './viewer.ts';
@@ -68,6 +68,8 @@ export class Replay {
       if (seesMessage(this.session, event)) dispatches = [{ t: event.type, d: event.data }];
     } else if (kind === 'user') {
       dispatches = routeUserEvent(this.session, event, (id) => this.world.get(id));
+    } else if (kind === 'notifications') {
+      dispatches = routeNotifications(this.session.userId, event);
     } else {
       const revoltId = revoltOfEvent(event);
       if (!revoltId) return;

@@ -6,6 +6,8 @@
 import { isLiveMember } from '../commands/permissions/visibility.ts';
 import type { RevoltState } from '../commands/revolts/state.ts';
 import type { RecordedEvent } from '../events/envelope.ts';
+import type { NotificationsIssuedData } from '../commands/notifications/events.ts';
+import { notificationOf } from '../commands/notifications/notification.ts';
 import { DispatchFrame, Synthetic } from './protocol.ts';
 import type { Viewer } from './viewer.ts';
 import { channelView, revoltView, visibleChannelIds } from './views.ts';
@@ -97,9 +99,25 @@ function mayChangeVisibility(event: RecordedEvent): boolean {
 
 /**
  * User events: to the user themself, and (profile, visible presence) to the members of revolts they share. An
- * achievement unlocked reaches only the user's own sessions.
+ * achievement unlocked reaches only the user's own sessions, and so does an ack (`ChannelAcked`: their read state
+ * of a channel moved; new messages move the counts client-side, from the MessageSent dispatches) and a verified
+ * email (`EmailVerified`: the client drops its "verify your email" banner and may speak where the level asked it).
  */
-const USER_EVENTS: ReadonlySet<string> = new Set(['UserProfileUpdated', 'UserStatusChanged', 'UserPresenceChanged', 'AchievementUnlocked']);
+const USER_EVENTS: ReadonlySet<string> = new Set([
+  'UserProfileUpdated',
+  'UserStatusChanged',
+  'UserPresenceChanged',
+  'AchievementUnlocked',
+  'NotificationRead',
+  'NotificationsReadAll',
+  'NotificationSettingsUpdated',
+  'ChannelAcked',
+  'EmailVerified',
+]);
+
+/** A batch of notifications: each recipient's sessions get their own notification, as `NotificationCreated`. */
+export const NOTIFICATIONS_ISSUED = 'NotificationsIssued';
+export const NOTIFICATION_CREATED = 'NotificationCreated';
 
 const UNAVAILABLE_REASON: Record<string, string> = {
   MemberLeft: 'left',
@@ -108,7 +126,7 @@ const UNAVAILABLE_REASON: Record<string, string> = {
   RevoltDeleted: 'deleted',
 };
 
-export type EventKind = 'message' | 'revolt' | 'user';
+export type EventKind = 'message' | 'revolt' | 'user' | 'notifications';
 
 /**
  * What kind of routing an event needs; undefined for events no client receives (sessions, reservations, ...).
@@ -118,6 +136,7 @@ export function kindOf(type: string): EventKind | undefined {
   if (MESSAGE_EVENTS.has(type) || VOICE_EVENTS.has(type)) return 'message';
   if (CHANNEL_EVENTS.has(type) || REVOLT_EVENTS.has(type) || type === 'RevoltCreated') return 'revolt';
   if (USER_EVENTS.has(type)) return 'user';
+  if (type === NOTIFICATIONS_ISSUED) return 'notifications';
   return undefined;
 }
 
@@ -214,4 +233,9 @@ export function routeUserEvent(viewer: Viewer, event: RecordedEvent, revoltOf: (
     return [{ t: event.type, d: { userId, presence, previousPresence, at } }];
   }
   return [{ t: event.type, d: event.data }];
+}
+
+/** The notification a batch holds for `userId`, if they are among its recipients. */
+export function routeNotifications(userId: string, event: RecordedEvent, isRecipient = (event.data as NotificationsIssuedData).recipients.includes(userId)): Dispatch[] {
+  return isRecipient ? [{ t: NOTIFICATION_CREATED, d: notificationOf(event.data as NotificationsIssuedData, userId) }] : [];
 }

@@ -49,7 +49,7 @@ export class SocketServer {
     const listen = this.app.listen as unknown as (host: string, port: number, options: number, cb: (socket: us_listen_socket | false) => void) => void;
     this.listenSocket = await new Promise<us_listen_socket>((resolve, reject) =>
       listen.call(this.app, host, port, LISTEN_EXCLUSIVE_PORT, (socket) =>
-        socket ? resolve(socket) : reject(new Error(`the gateway could not listen on ${host}:${port} (in use?)`)),
+        socket ? resolve(socket) : reject(Object.assign(new Error(`the gateway could not listen on ${host}:${port} (in use?)`), { code: 'EADDRINUSE', port })),
       ),
     );
     this.port = this.uws.us_socket_local_port(this.listenSocket as never);
@@ -106,9 +106,11 @@ export class SocketServer {
         this.connections.add(connection);
         connection.send(frame(Op.HELLO, { heartbeatInterval: heartbeat }));
       },
-      message: (ws, message) => {
+      message: (ws, message, isBinary) => {
+        const connection = ws.getUserData().connection;
+        if (isBinary) return connection.close(CloseCode.DECODE_ERROR, 'frames are JSON text');
         // The ArrayBuffer is only valid during this call: decode it now.
-        this.handlers.frame(ws.getUserData().connection, Buffer.from(message).toString('utf8'));
+        this.handlers.frame(connection, Buffer.from(message).toString('utf8'));
       },
       drain: (ws) => ws.getUserData().connection.drainedNow(),
       close: (ws) => {

@@ -7,6 +7,7 @@ import { idSchema } from '../../events/ids.ts';
 import { requireAuth } from '../../http/context.ts';
 import { awaitReadModels } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
+import { responses } from '../schemas/responses.ts';
 
 /** The seed's Achievement, as `users.achievements` embeds it (requirement types as recorded, whatever the catalogue says now). */
 const achievementSchema = z.object({
@@ -31,7 +32,7 @@ export const achievementRoutes: FastifyPluginAsyncZod<{ services: Services }> = 
       schema: {
         params: z.object({ userId: z.union([idSchema, z.literal('@me')]) }),
         tags: ['achievements'],
-        response: { 200: z.object({ items: z.array(achievementSchema) }) },
+        response: responses({ 200: z.object({ items: z.array(achievementSchema) }) }, 404),
       },
     },
     async (request) => {

@@ -15,6 +15,7 @@ import { awaitOwnWrite } from '../command-answer.ts';
 import { noContent } from '../schemas/fields.ts';
 import { responses } from '../schemas/responses.ts';
 import { selfOf, userSchema } from '../users/representation.ts';
+import { issueLink, verificationRoutes } from './verification.ts';
 
 const emailSchema = z.email().max(254).transform((e) => e.toLowerCase());
 const passwordSchema = z.string().min(8).max(128);
@@ -115,6 +116,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
       const context = commandContext(request);
       const { email, username, password, userType } = request.body;
       const userId = idFor(context);
+      const link = issueLink(services.config, userId, context);
       const at = new Date().toISOString();
       const passwordHash = await hashPassword(password);
       const free = await freeDiscriminator(username, userId, context);
@@ -127,7 +129,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
         registered = await commands.execute(
           userStream(userId),
           userDecider,
-          { type: 'RegisterUser', userId, email, username, discriminator, passwordHash, userType, at },
+          { type: 'RegisterUser', userId, email, username, discriminator, passwordHash, userType, link, at },
           { ...context, actorId: userId },
           { expected: 'no_stream' },
         );
@@ -152,7 +154,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
 
   app.post(
     '/auth/login',
-    { config: { ...authLimit('login', 10), secretAnswer }, schema: { body: loginBody, tags: ['auth'], security: [], response: responses({ 200: sessionSchema }) } },
+    { config: { ...authLimit('login', 10), secretAnswer }, schema: { body: loginBody, tags: ['auth'], security: [], response: responses({ 200: sessionSchema }, 401) } },
     async (request, reply) => {
       const { email, password } = request.body;
       const claim = await commands.load(reservationStream('email', email), reservationDecider);
@@ -164,6 +166,8 @@ export const authRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (
       return { token: session.token, expiresAt: session.expiresAt };
     },
   );
+
+  await app.register(verificationRoutes, { services });
 
   app.post('/auth/logout', { schema: { tags: ['auth'], response: responses({ 204: noContent }) } }, async (request, reply) => {
     const { sessionId } = requireAuth(request);

@@ -9,7 +9,7 @@ import { revoltOfChannel } from '../../commands/revolts/channel-directory.ts';
 import { channelSettingsSchema, channelTypeSchema } from '../../commands/revolts/events.ts';
 import { idSchema } from '../../events/ids.ts';
 import { commandContext, requireAuth } from '../../http/context.ts';
-import { awaitReadModels } from '../../http/read-your-writes.ts';
+import { cachedRead } from '../../http/cached-reads.ts';
 import type { Services } from '../../http/services.ts';
 import { HIDDEN } from '../../projections/views.ts';
 import { requireMember } from '../revolts/access.ts';
@@ -29,7 +29,7 @@ const createBody = z
     description: z.string().max(1024).optional(),
     position: z.number().int().min(0).max(10_000).optional(),
     categoryId: idSchema.optional(),
-    settings: settingsInput.default({}),
+    settings: settingsInput.default({}).describe("settings left out take their defaults; a text channel's slowMode defaults to its revolt's settings.slowMode"),
   })
   .strict();
 const updateBody = z
@@ -147,14 +147,13 @@ export const channelRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
     { schema: { params: z.object({ revoltId: idSchema }), tags: ['channels'], response: responses({ 200: list(channelSchema) }, 404, 503) } },
     async (request) => {
       const { userId } = requireAuth(request);
-      const revolt = await requireMember(services, request.params.revoltId, userId);
-      await awaitReadModels(services, request, ['channels']);
-      const visible = viewableChannels(revolt, userId).map((c) => new ObjectId(c.channelId));
-      const items = await channels
-        .find<Channel>({ revoltId: new ObjectId(request.params.revoltId), _id: { $in: visible } }, { projection: HIDDEN })
-        .sort({ position: 1, id: 1 })
-        .toArray();
-      return { items };
+      const { revoltId } = request.params;
+      const revolt = await requireMember(services, revoltId, userId);
+      const visible = new Set(viewableChannels(revolt, userId).map((c) => c.channelId));
+      const all = await cachedRead(services, request, 'channels', `revolt:${revoltId}`, () =>
+        channels.find<Channel>({ revoltId: new ObjectId(revoltId) }, { projection: HIDDEN }).sort({ position: 1, id: 1 }).toArray(),
+      );
+      return { items: all.filter((channel) => visible.has(channel.id)) };
     },
   );
 };

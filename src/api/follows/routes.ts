@@ -8,6 +8,7 @@ import { commandContext, requireAuth } from '../../http/context.ts';
 import { awaitReadModels, setEventPosition } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
 import { limitSchema } from '../../projections/views.ts';
+import { responses } from '../schemas/responses.ts';
 import { afterTimeCursor, encodeTimeCursor, NEWEST_FIRST } from '../time-cursor.ts';
 
 /** A user by id, or `@me`. */
@@ -64,7 +65,7 @@ export const followRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
     return { items, next: docs.length === limit && last ? encodeTimeCursor(last) : null };
   }
 
-  const listSchema = { params: userParams, querystring: pageQuery, tags: ['follows'], response: { 200: followPageSchema } };
+  const listSchema = { params: userParams, querystring: pageQuery, tags: ['follows'], response: responses({ 200: followPageSchema }, 404) };
   app.get('/users/:userId/followers', { schema: listSchema }, async (request) => {
     const { userId } = requireAuth(request);
     await awaitReadModels(services, request, ['follows', 'users']);

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Document } from 'mongodb';
+import { ObjectId, type Document } from 'mongodb';
 import { z } from 'zod';
 import { notFound } from '../../commands/errors.ts';
 import { idSchema } from '../../events/ids.ts';
 import { requireAuth } from '../../http/context.ts';
-import { awaitReadModels } from '../../http/read-your-writes.ts';
+import { cachedRead } from '../../http/cached-reads.ts';
 import type { Services } from '../../http/services.ts';
 import { limitSchema } from '../../projections/views.ts';
 import { requireMember } from '../revolts/access.ts';
@@ -78,10 +78,12 @@ export const memberRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
     async (request) => {
       const { userId } = requireAuth(request);
       await requireMember(services, request.params.revoltId, userId);
-      await awaitReadModels(services, request, ['revolts']);
-      const doc = await revolts.findOne({ id: request.params.revoltId }, { projection: { members: 1 } });
-      if (!doc) throw notFound('revolt');
-      const members = (doc.members as Document[]).slice().sort((a, b) => a.joinedAt - b.joinedAt || String(a.userId).localeCompare(String(b.userId)));
+      const { revoltId } = request.params;
+      const members = await cachedRead(services, request, 'revolts', `members:${revoltId}`, async () => {
+        const doc = await revolts.findOne({ _id: new ObjectId(revoltId) }, { projection: { members: 1 } });
+        return doc && (doc.members as Document[]).sort((a, b) => a.joinedAt - b.joinedAt || String(a.userId).localeCompare(String(b.userId)));
+      });
+      if (!members) throw notFound('revolt');
       const { after, limit } = request.query;
       const start = after ? members.findIndex((m) => m.userId.toHexString() === after) + 1 : 0;
       const items = members.slice(start, start + limit);

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ObjectId, type Document, type Filter } from 'mongodb';
 import { z } from 'zod';
 import { MAX_ATTACHMENTS_PER_MESSAGE, resolveAttachments } from '../../commands/attachments/resolve.ts';
 import { badRequest, notFound } from '../../commands/errors.ts';
@@ -9,19 +8,23 @@ import { claimSlowMode } from '../../commands/messages/slow-mode-gate.ts';
 import { slowModeSeconds } from '../../commands/messages/slow-mode.ts';
 import { messageFacts } from '../../commands/messages/state.ts';
 import { idFor } from '../../commands/request-ids.ts';
+import { verificationApplies } from '../../commands/revolts/verification-level.ts';
+import { accountStanding } from '../../commands/users/standing.ts';
 import { idSchema } from '../../events/ids.ts';
 import { commandContext, requireAuth } from '../../http/context.ts';
 import { awaitReadModels, setEventPosition } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
-import { beyond, NEWEST_FIRST, OLDEST_FIRST } from '../../projections/messages/cursor.ts';
+import type { TimelinePage } from '../../projections/history/channel-history.ts';
+import { HISTORY_READ_MODEL } from '../../projections/history/read-model.ts';
 import { documentOf, messageDocument } from '../../projections/messages/document.ts';
-import { HIDDEN, limitSchema } from '../../projections/views.ts';
+import { shownTo } from '../../projections/search/document.ts';
+import { limitSchema } from '../../projections/views.ts';
 import { requireChannelAccess, revoltOfChannelState } from '../revolts/access.ts';
 import { list, noContent } from '../schemas/fields.ts';
 import { responses } from '../schemas/responses.ts';
 import { pinRoutes } from './pins.ts';
 import { reactionRoutes } from './reactions.ts';
-import { messageSchema, messageShownTo } from './representation.ts';
+import { messageSchema, messageShownTo, type Message } from './representation.ts';
 import { revoltMessageRoutes } from './revolt-messages.ts';
 import { typingRoutes } from './typing.ts';
 
@@ -42,7 +45,6 @@ const pageQuery = z
 
 export const messageRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   const { commands, redis, config } = services;
-  const messages = services.db.collection('messages');
 
   app.post(
     '/channels/:channelId/messages',
@@ -59,6 +61,7 @@ export const messageRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
         ? { messageId: replyTo, state: messageFacts((await commands.load(messageStream(replyTo), messageDecider)).state) }
         : undefined;
       const attachments = attachmentIds?.length ? await resolveAttachments(services, userId, attachmentIds) : [];
+      const account = verificationApplies(revolt, userId) ? await accountStanding(commands, userId) : undefined;
       const seconds = slowModeSeconds(revolt, channelId, userId);
       const release = seconds > 0 ? await claimSlowMode(redis, config.REDIS_PREFIX, { channelId, userId, seconds }) : null;
       const messageId = idFor(commandContext(request));
@@ -72,6 +75,7 @@ export const messageRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
         attachments,
         revolt,
         replyTo: replied,
+        ...(account && { account }),
         at: new Date().toISOString(),
       };
       const result = await commands
@@ -131,19 +135,18 @@ export const messageRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
       const { userId } = requireAuth(request);
       const { channelId } = request.params;
       await requireChannelAccess(services, channelId, userId, ['READ_MESSAGE_HISTORY']);
-      await awaitReadModels(services, request, ['messages']);
+      await awaitReadModels(services, request, [HISTORY_READ_MODEL]);
       const { limit, before, after, around } = request.query;
-      const base = { channelId: new ObjectId(channelId), isDeleted: false };
       const cursorId = before ?? after ?? around;
-      const anchor = cursorId ? await messages.findOne({ id: cursorId, channelId: base.channelId }, { projection: { createdAt: 1 } }) : null;
+      const anchor = cursorId ? await services.history.place(channelId, cursorId) : null;
       if (cursorId && !anchor) throw badRequest('the cursor message is not in this channel');
-      const page = async (filter: Filter<Document>, sort: typeof NEWEST_FIRST | typeof OLDEST_FIRST, n: number) =>
-        (await messages.find({ ...base, ...filter }, { projection: HIDDEN }).sort(sort).limit(n).toArray()).map((m) => messageShownTo(m, userId));
-      if (!anchor) return { items: await page({}, NEWEST_FIRST, limit) };
-      if (before) return { items: await page(beyond(anchor, '$lt'), NEWEST_FIRST, limit) };
-      if (after) return { items: (await page(beyond(anchor, '$gt'), OLDEST_FIRST, limit)).reverse() };
-      const older = await page({ $or: [beyond(anchor, '$lt'), { _id: anchor._id }] }, NEWEST_FIRST, Math.ceil(limit / 2));
-      const newer = await page(beyond(anchor, '$gt'), OLDEST_FIRST, Math.floor(limit / 2));
+      const page = async (n: number, direction: TimelinePage['direction'], from?: TimelinePage['from']) =>
+        (await services.history.page({ channelId, limit: n, direction, from })).map((m) => shownTo(m, userId) as Message);
+      if (!anchor) return { items: await page(limit, 'older') };
+      if (before) return { items: await page(limit, 'older', { ...anchor, inclusive: false }) };
+      if (after) return { items: (await page(limit, 'newer', { ...anchor, inclusive: false })).reverse() };
+      const older = await page(Math.ceil(limit / 2), 'older', { ...anchor, inclusive: true });
+      const newer = await page(Math.floor(limit / 2), 'newer', { ...anchor, inclusive: false });
       return { items: [...newer.reverse(), ...older] };
     },
   );
@@ -155,10 +158,10 @@ export const messageRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
       const { userId } = requireAuth(request);
       const { channelId, messageId } = request.params;
       await requireChannelAccess(services, channelId, userId, ['READ_MESSAGE_HISTORY']);
-      await awaitReadModels(services, request, ['messages']);
-      const message = await messages.findOne({ id: messageId, channelId: new ObjectId(channelId), isDeleted: false }, { projection: HIDDEN });
+      await awaitReadModels(services, request, [HISTORY_READ_MODEL]);
+      const message = await services.history.message(channelId, messageId);
       if (!message) throw notFound('message');
-      return messageShownTo(message, userId);
+      return shownTo(message, userId) as Message;
     },
   );
 

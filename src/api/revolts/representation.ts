@@ -1,9 +1,10 @@
 import type { FastifyRequest } from 'fastify';
+import { ObjectId } from 'mongodb';
 import { z } from 'zod';
 import { notFound } from '../../commands/errors.ts';
 import { permissionSchema } from '../../commands/permissions/catalogue.ts';
 import { revoltSettingsSchema } from '../../commands/revolts/events.ts';
-import { awaitReadModels } from '../../http/read-your-writes.ts';
+import { cachedRead } from '../../http/cached-reads.ts';
 import type { Services } from '../../http/services.ts';
 import { HIDDEN } from '../../projections/views.ts';
 import { objectId, timestamp } from '../schemas/fields.ts';
@@ -63,8 +64,9 @@ export const REVOLT_PROJECTION = { ...HIDDEN, members: 0 } as const;
 /** The revolt as `userId` reads it (GET /revolts/:id, and what a command on it answers); 404 if they may not see it. */
 export async function revoltShownTo(services: Services, request: FastifyRequest, revoltId: string, userId: string): Promise<Revolt> {
   const state = await requireVisible(services, revoltId, userId);
-  await awaitReadModels(services, request, ['revolts']);
-  const doc = await services.db.collection('revolts').findOne({ id: revoltId }, { projection: REVOLT_PROJECTION });
+  const doc = await cachedRead(services, request, 'revolts', `revolt:${revoltId}`, () =>
+    services.db.collection('revolts').findOne({ _id: new ObjectId(revoltId) }, { projection: REVOLT_PROJECTION }),
+  );
   if (!doc) throw notFound('revolt');
   return revoltDocShownTo(doc, state, userId) as Revolt;
 }

@@ -24,7 +24,7 @@ const httpUrl = z.url({ protocol: /^https?$/ }).max(2048);
 const revoltParams = z.object({ revoltId: idSchema });
 const revoltName = nameSchema({ what: 'a revolt name', min: 2, max: 100 });
 const memberSettings = revoltSettingsSchema
-  .pick({ isPublic: true, verificationLevel: true, maxMembers: true, allowInvites: true, slowMode: true, contentFilter: true, region: true, donationsEnabled: true })
+  .pick({ isPublic: true, verificationLevel: true, maxMembers: true, allowInvites: true, slowMode: true, contentFilter: true, contentFilterKeywords: true, region: true, donationsEnabled: true })
   .partial()
   .strict();
 const createBody = z

@@ -1,9 +1,10 @@
 import type { FastifyRequest } from 'fastify';
-import type { Document } from 'mongodb';
+import { ObjectId, type Document } from 'mongodb';
 import { z } from 'zod';
 import { notFound } from '../../commands/errors.ts';
 import { permissionSchema } from '../../commands/permissions/catalogue.ts';
 import { profileSchema, userStatusSchema, userTypeSchema } from '../../commands/users/events.ts';
+import { cachedRead } from '../../http/cached-reads.ts';
 import { awaitReadModels } from '../../http/read-your-writes.ts';
 import type { Services } from '../../http/services.ts';
 import { HIDDEN } from '../../projections/views.ts';
@@ -87,14 +88,28 @@ export type User = z.input<typeof userSchema>;
 /** Fields only the user themself may see (stats.totalDonated would reveal their anonymous donations). */
 const PRIVATE_FIELDS = { email: 0, letterProgress: 0, revoltMemberships: 0, voiceState: 0, 'stats.totalDonated': 0 } as const;
 
+const PUBLIC_PROJECTION = { ...HIDDEN, ...PRIVATE_FIELDS };
+
 const users = (services: Services) => services.db.collection('users');
 
 /** The caller's own profile, whole (GET /users/@me, and what their commands on it answer). */
 export async function selfOf(services: Services, request: FastifyRequest, userId: string): Promise<User> {
-  await awaitReadModels(services, request, ['users']);
-  const user = await users(services).findOne<User>({ id: userId }, { projection: HIDDEN });
+  const user = await cachedRead(services, request, 'users', `self:${userId}`, () =>
+    users(services).findOne<User>({ _id: new ObjectId(userId) }, { projection: HIDDEN }),
+  );
   if (!user) throw notFound('user');
   return user;
+}
+
+/** A user without their private fields, found by id (through the document cache) or by tag. */
+async function publicProfile(services: Services, request: FastifyRequest, filter: { id: string } | { username: string; discriminator: string }) {
+  if ('id' in filter) {
+    return cachedRead(services, request, 'users', `public:${filter.id}`, () =>
+      users(services).findOne({ _id: new ObjectId(filter.id) }, { projection: PUBLIC_PROJECTION }),
+    );
+  }
+  await awaitReadModels(services, request, ['users']);
+  return users(services).findOne(filter, { projection: PUBLIC_PROJECTION });
 }
 
 /** Others see an invisible user as offline. */
@@ -110,8 +125,7 @@ export async function userShownTo(
   viewerId: string,
 ): Promise<User> {
   if ('id' in filter && filter.id === viewerId) return selfOf(services, request, viewerId);
-  await awaitReadModels(services, request, ['users']);
-  const user = await users(services).findOne(filter, { projection: { ...HIDDEN, ...PRIVATE_FIELDS } });
+  const user = await publicProfile(services, request, filter);
   if (!user) throw notFound('user');
   return user.id === viewerId ? selfOf(services, request, viewerId) : publicView(user);
 }

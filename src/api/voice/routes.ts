@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ObjectId, type Document, type Filter } from 'mongodb';
 import { z } from 'zod';
 import { notFound, ruleBroken } from '../../commands/errors.ts';
+import { channelAccess } from '../../commands/permissions/access.ts';
 import { viewableChannels } from '../../commands/permissions/visibility.ts';
 import { joinVoiceSchema, moderateVoiceSchema, moveVoiceSchema, voiceSelfPatchSchema } from '../../commands/voice/commands.ts';
 import { voiceCommands, type VoiceStateResult } from '../../commands/voice/execute.ts';
@@ -33,12 +34,22 @@ const booleanQuery = z.enum(['true', 'false']).transform((value) => value === 't
  * | POST   | /channels/:channelId/voice/members/:userId/move | `{channelId}` (MOVE_MEMBERS in both) |
  * | DELETE | /channels/:channelId/voice/members/:userId      | disconnect (MOVE_MEMBERS) |
  * | GET    | /voice/sessions                                 | sessions in the channels I may view |
+ * | GET    | /users/@me/voice-sessions?active=true           | the sessions I took part in (still going) |
  * | GET    | /channels/:channelId/voice                      | the channel's active session |
  */
+const sessionsQuery = z.object({ active: booleanQuery.optional(), limit: limitSchema, before: idSchema.optional() });
+
 export const voiceRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   const voice = voiceCommands(services);
   const sessions = services.db.collection('voiceSessions');
   const revolts = services.db.collection('revolts');
+  /** A page of the sessions matching `filter`, newest first (ids are time-ordered), optionally only the active ones. */
+  const newestSessions = (filter: Filter<Document>, { active, limit, before }: z.infer<typeof sessionsQuery>) =>
+    sessions
+      .find<VoiceSession>({ ...filter, ...(active !== undefined && { isActive: active }), ...(before && { _id: { $lt: new ObjectId(before) } }) }, { projection: HIDDEN })
+      .sort({ _id: -1 })
+      .limit(limit)
+      .toArray();
   const optionsOf = (request: Parameters<typeof commandContext>[0], channelId?: string) => {
     const { correlationId, causationId, ids } = commandContext(request);
     return { context: { correlationId, causationId, ...(ids && { ids }) }, ...(channelId && { channelId }) };
@@ -126,7 +137,7 @@ export const voiceRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
     '/voice/sessions',
     {
       schema: {
-        querystring: z.object({ active: booleanQuery.optional(), limit: limitSchema, before: idSchema.optional() }),
+        querystring: sessionsQuery,
         tags,
         response: responses({ 200: page(voiceSessionSchema) }, 503),
       },
@@ -142,18 +153,42 @@ export const voiceRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
           if (isMediaChannel(channel)) channelIds.push(new ObjectId(channel.channelId));
         }
       }
-      const { active, limit, before } = request.query;
-      const filter: Filter<Document> = { channelId: { $in: channelIds } };
-      if (active !== undefined) filter.isActive = active;
-      if (before) filter._id = { $lt: new ObjectId(before) };
-      const items = await sessions.find<VoiceSession>(filter, { projection: HIDDEN }).sort({ _id: -1 }).limit(limit).toArray();
+      const { limit } = request.query;
+      const items = await newestSessions({ channelId: { $in: channelIds } }, request.query);
       const last = items.at(-1);
       return { items, next: items.length === limit && last ? (last.id as string) : null };
     },
   );
 
+  app.get(
+    '/users/@me/voice-sessions',
+    {
+      schema: {
+        description:
+          "The caller's own voice sessions, newest first: those they took part in (`active=true`: the ones still going, where they are or were today), in channels they may still view.",
+        querystring: sessionsQuery,
+        tags,
+        response: responses({ 200: page(voiceSessionSchema) }, 503),
+      },
+    },
+    async (request) => {
+      const { userId } = requireAuth(request);
+      await awaitReadModels(services, request, ['voiceSessions']);
+      const { limit } = request.query;
+      // The seed's query pattern: { "participants.userId": me, isActive: true }.
+      const found = await newestSessions({ 'participants.userId': new ObjectId(userId) }, request.query);
+      const items: VoiceSession[] = [];
+      for (const session of found) {
+        const revolt = await loadRevolt(services, String(session.revoltId)).catch(() => null);
+        if (revolt && channelAccess(revolt, userId, String(session.channelId)).allowed) items.push(session);
+      }
+      const last = found.at(-1);
+      return { items, next: found.length === limit && last ? (last.id as string) : null };
+    },
+  );
+
   /** The channel's active session with its participants (those who left keep their row, with leftAt); 404 when none. */
-  app.get('/channels/:channelId/voice', { schema: { params: channelParams, tags, response: responses({ 200: voiceSessionSchema }, 403, 404, 503) } }, async (request) => {
+  app.get('/channels/:channelId/voice', { schema: { params: channelParams, tags, response: responses({ 200: voiceSessionSchema }, 403, 404, 422, 503) } }, async (request) => {
     const { userId } = requireAuth(request);
     const { channel } = await requireChannelAccess(services, request.params.channelId, userId, []);
     if (!isMediaChannel(channel)) throw ruleBroken('not_a_voice_channel', 'only voice and video channels have voice sessions');

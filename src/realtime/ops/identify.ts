@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SocketConnection } from '../connection.ts';
+import { readStatesFor } from '../../projections/read-states/view.ts';
 import { CloseCode, frame, Op } from '../protocol.ts';
 import { Session } from '../session.ts';
 import { addJoinsSince, readUserSnapshot, type UserSnapshot } from '../user-snapshot.ts';
@@ -15,9 +16,10 @@ interface Identified {
 }
 
 /**
- * IDENTIFY: a token in, a new session out, with READY (the user, and their revolts with the channels they may
- * view). Sessions join live delivery in batches: one dispatch-queue turn and one Redis round trip for every
- * IDENTIFY waiting (a node restart brings thousands at once).
+ * IDENTIFY: a token in, a new session out, with READY (the user, their revolts with the channels they may view,
+ * and their read states in those channels). Sessions join live delivery in batches: one dispatch-queue turn, one
+ * Redis round trip and one read-states read (two queries) for every IDENTIFY waiting (a node restart brings
+ * thousands at once).
  */
 export class Identify {
   private readonly waiting: Identified[] = [];
@@ -63,6 +65,9 @@ export class Identify {
         store.create(session, pipeline);
       }
       await pipeline.exec();
+      // Unread and mention counts as of the readStates lane; ChannelAcked dispatches keep them current from here.
+      const readers = open.map(({ session }) => ({ userId: session.userId, revolts: [...session.revolts.keys()].map((id) => world.get(id)!) }));
+      const readStates = new Map((await readStatesFor(services.db, readers)).map((view, i) => [open[i]!.session, view]));
       for (const { connection, session, snapshot } of open) {
         // A revocation seen while this IDENTIFY was on its way.
         if (auth.isRevoked(session.authSessionId)) connection.close(CloseCode.AUTHENTICATION_FAILED, 'token revoked');
@@ -79,6 +84,7 @@ export class Identify {
             sessionId: session.id,
             user: snapshot.user,
             revolts: [...session.revolts].map(([id, visible]) => revoltView(world.get(id)!, visible)),
+            readStates: readStates.get(session),
           }),
         );
         this.node.online(connection, session.userId);
