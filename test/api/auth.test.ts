@@ -218,8 +218,9 @@ describe('operations', () => {
     const res = await t.api.request('GET', '/health');
     expect(res.status).toBe(200);
     expect(res.body.checks.map((c: { name: string }) => c.name)).toEqual(['eventstore', 'mongodb', 'redis', 'projections']);
-    // Every lane the server runs: the read models of src/projections/read-models.ts, then message search's.
-    const lanes = [...readModels, t.server.services.search.readModel].map((readModel) => readModel.name);
+    // Every lane the server runs: the read models of src/projections/read-models.ts, then the PostgreSQL ones.
+    const { search, history, inbox } = t.server.services;
+    const lanes = [...readModels, search.readModel, history.readModel, inbox.readModel].map((readModel) => readModel.name);
     expect(Object.keys(res.body.checks[3].detail)).toEqual(lanes);
   });
 

@@ -70,6 +70,7 @@ const SEED: Record<string, Array<[Record<string, number>, { unique?: boolean }?]
     [{ status: 1 }],
     [{ stripePaymentIntentId: 1 }],
   ],
+  notifications: [[{ userId: 1, createdAt: -1 }], [{ isRead: 1 }], [{ type: 1 }], [{ revoltId: 1 }]],
 };
 
 describe('read-model indexes', () => {

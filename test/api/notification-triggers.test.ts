@@ -30,7 +30,9 @@ async function settled(): Promise<void> {
     if (current === head) return;
     head = current;
     expect(await t.server.reactors.waitForPosition('notifications', head, 20_000)).toBe(true);
-    expect(await t.server.engine.waitForPosition('notifications', await t.server.services.store.headPosition(), 20_000)).toBe(true);
+    for (const lane of ['notifications', 'inbox']) {
+      expect(await t.server.engine.waitForPosition(lane, await t.server.services.store.headPosition(), 20_000)).toBe(true);
+    }
   }
 }
 
@@ -140,6 +142,14 @@ describe('rebuilding notifications', () => {
     expect(before.notifications!.some((n) => n.isRead) && before.notifications!.some((n) => !n.isRead)).toBe(true);
     await t.server.engine.rebuild('notifications');
     expect(await snapshot()).toEqual(before);
+
+    // The inbox read model, emptied and rebuilt from position 0 by its lane, holds the same rows and counts.
+    const inboxRows = await t.server.services.inbox.rows();
+    expect(inboxRows.notifications).toHaveLength(before.notifications!.length);
+    expect(inboxRows.unread.map((row) => [row.user_id, row.unread])).toEqual(before.notificationCounters!.map((doc) => [doc._id, doc.unread]));
+    await t.server.services.inbox.truncate();
+    await t.server.engine.rebuild('inbox');
+    expect(await t.server.services.inbox.rows()).toEqual(inboxRows);
 
     // The reactor replayed from 0 (its memory rebuilt) finds every batch it issued and issues nothing again.
     const head = await t.server.services.store.headPosition();

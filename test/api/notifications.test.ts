@@ -31,7 +31,9 @@ async function settled(): Promise<void> {
     if (now === head) return;
     head = now;
     expect(await t.server.reactors.waitForPosition('notifications', head, 20_000)).toBe(true);
-    expect(await t.server.engine.waitForPosition('notifications', await t.server.services.store.headPosition(), 20_000)).toBe(true);
+    for (const lane of ['notifications', 'inbox']) {
+      expect(await t.server.engine.waitForPosition(lane, await t.server.services.store.headPosition(), 20_000)).toBe(true);
+    }
   }
 }
 
@@ -82,6 +84,25 @@ describe('notifications of joins and leaves', () => {
     expect(await types(owner)).toEqual(['revolt_join', 'revolt_join']);
     expect(await types(plain!)).toEqual([]);
     expect(await types(newcomer)).toEqual([]);
+  });
+});
+
+describe('notifications of kicks and bans', () => {
+  it('a member kicked or banned is told as a leave to the managers, naming who removed them, but not to that moderator', async () => {
+    const { owner, members: [mod, kicked, banned], revolt } = await community('nkick', 3);
+    const role = ok(await t.api.request('POST', `/v1/revolts/${revolt.id}/roles`, { token: owner.token, body: { name: 'mods', permissions: ['KICK_MEMBERS', 'BAN_MEMBERS'], position: 1 } }), 201).body;
+    ok(await t.api.request('PUT', `/v1/revolts/${revolt.id}/members/${mod!.id}/roles/${role.id}`, { token: owner.token }), 204);
+    ok(await t.api.request('DELETE', `/v1/revolts/${revolt.id}/members/${kicked!.id}`, { token: owner.token }), 204);
+    ok(await t.api.request('PUT', `/v1/revolts/${revolt.id}/bans/${banned!.id}`, { token: mod!.token, body: {} }), 204);
+    // A ban of someone who is not a member is no leave.
+    const stranger = await t.api.register('nkickstranger');
+    ok(await t.api.request('PUT', `/v1/revolts/${revolt.id}/bans/${stranger.id}`, { token: owner.token, body: {} }), 204);
+
+    const leaves = async (user: User) => (await inbox(user)).filter((n) => n.type === 'revolt_leave').map((n) => [n.actorId, n.message]);
+    expect(await leaves(mod!)).toEqual([[kicked!.id, `nkick2 was kicked from ${revolt.name} by nkick0`]]);
+    expect(await leaves(owner)).toEqual([[banned!.id, `nkick3 was banned from ${revolt.name} by nkick1`]]);
+    expect(await types(kicked!)).toEqual([]);
+    expect(await types(banned!)).toEqual([]);
   });
 });
 

@@ -71,7 +71,9 @@ it('refers to the shared representations by name', async () => {
   const json = (path: string, method: string, status: string) => doc.body.paths[path][method].responses[status].content['application/json'].schema;
   expect(json('/v1/revolts/{revoltId}', 'get', '200')).toEqual({ $ref: '#/components/schemas/Revolt' });
   expect(json('/v1/revolts', 'post', '201')).toEqual({ $ref: '#/components/schemas/Revolt' });
-  expect(json('/v1/invites/{code}', 'post', '200')).toEqual({ $ref: '#/components/schemas/Revolt' });
+  // Joining answers the revolt with its rules channel (docs/revolt-settings.md).
+  expect(json('/v1/invites/{code}', 'post', '200')).toEqual({ $ref: '#/components/schemas/JoinedRevolt' });
+  expect(Object.keys(doc.body.components.schemas.JoinedRevolt.properties)).toEqual([...Object.keys(doc.body.components.schemas.Revolt.properties), 'rulesChannel']);
   expect(json('/v1/users/@me', 'patch', '200')).toEqual({ $ref: '#/components/schemas/User' });
   expect(json('/v1/revolts/{revoltId}/invite', 'post', '200')).toEqual(json('/v1/invites/{code}', 'get', '200'));
   expect(doc.body.components.schemas.Revolt.properties.stats.properties.memberCount).toBeDefined();

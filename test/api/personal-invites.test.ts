@@ -49,10 +49,14 @@ describe('personal invites to a revolt', () => {
     expect(listed.body).toEqual({ items: [{ ...sent.body }] });
     expect((await t.api.request('GET', '/v1/users/@me/invites', { token: owner.token, headers: at(sent) })).body).toEqual({ items: [] });
 
+    // The revolt names its rules channel: accepting points the new member to it, as joining with a code does.
+    const ruled = await t.api.request('PATCH', `/v1/revolts/${revolt.id}`, { token: owner.token, body: { settings: { rulesChannelId: revolt.general } } });
+    expect(ruled.status, JSON.stringify(ruled.body)).toBe(200);
     const accepted = await answer(ada, sent.body.id, 'accept');
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
     expect(accepted.body.invite.status).toBe('accepted');
     expect(accepted.body.revolt.id).toBe(revolt.id);
+    expect(accepted.body.revolt.rulesChannel).toEqual({ id: revolt.general, name: 'general' });
     const joined = (await t.server.services.store.readStream(`revolt-${revolt.id}`)).filter((e) => e.type === 'MemberJoined' && (e.data as { userId: string }).userId === ada.id);
     expect(joined.map((e) => e.data)).toEqual([expect.objectContaining({ personalInviteId: sent.body.id })]);
     expect((await t.api.request('GET', '/v1/users/@me/invites', { token: ada.token, headers: at(accepted) })).body).toEqual({ items: [] });

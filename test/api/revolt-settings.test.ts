@@ -76,6 +76,20 @@ describe('systemChannelId: system messages', () => {
     expect(docs.map((d) => d.type)).toEqual(['system', 'system', 'system', 'system', 'system']);
   });
 
+  it('a kick and a ban of a member say so there, without the reason; a ban of a non-member says nothing', async () => {
+    const [owner, kicked, banned, stranger] = await Promise.all(['sysmod', 'syskicked', 'sysbanned', 'sysstranger'].map((name) => t.api.register(name)));
+    const revolt = await revoltWith(owner, [kicked, banned], (general) => ({ systemChannelId: general }));
+    expect((await t.api.request('DELETE', `/v1/revolts/${revolt.id}/members/${kicked.id}?reason=spam`, { token: owner.token })).status).toBe(204);
+    expect((await t.api.request('PUT', `/v1/revolts/${revolt.id}/bans/${banned.id}`, { token: owner.token, body: { reason: 'abuse' } })).status).toBe(204);
+    expect((await t.api.request('PUT', `/v1/revolts/${revolt.id}/bans/${stranger.id}`, { token: owner.token, body: {} })).status).toBe(204);
+    expect(contents(await systemMessages(revolt.general))).toEqual([
+      'syskicked joined the revolt.',
+      'sysbanned joined the revolt.',
+      'syskicked was kicked from the revolt.',
+      'sysbanned was banned from the revolt.',
+    ]);
+  });
+
   it('a revolt without a system channel gets none, and a join is answered once however often the reactor sees it', async () => {
     const [owner, quiet] = await Promise.all([t.api.register('quietowner'), t.api.register('quietbob')]);
     const revolt = await revoltWith(owner, [quiet]);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../support/api.ts';
+import { reactorsSettled } from '../support/hostile/settle.ts';
 
 let t: Awaited<ReturnType<typeof startTestServer>>;
 beforeAll(async () => {
@@ -128,6 +129,8 @@ describe('the thin slice: register → create a revolt → join by invite → ta
 
   it('rebuilding every read model from position 0 reproduces the same documents', async () => {
     const { engine, services } = t.server;
+    // Reactors still answering the joins (their notifications) append after the last command: wait for all to settle.
+    await reactorsSettled(t.server, []);
     const head = await services.store.headPosition();
     for (const name of ['users', 'revolts', 'channels', 'messages']) expect(await engine.waitForPosition(name, head, 10_000)).toBe(true);
     const snapshot = async () =>

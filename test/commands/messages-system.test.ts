@@ -61,6 +61,8 @@ describe('what system messages say', () => {
   it.each([
     [{ kind: 'joined', who: 'ada' } as const, 'ada joined the revolt.'],
     [{ kind: 'left', who: 'ada' } as const, 'ada left the revolt.'],
+    [{ kind: 'kicked', who: 'ada' } as const, 'ada was kicked from the revolt.'],
+    [{ kind: 'banned', who: 'ada' } as const, 'ada was banned from the revolt.'],
     [{ kind: 'donated', who: 'ada', amount: 1250, currency: 'eur' } as const, 'ada donated 12.50 EUR.'],
     [{ kind: 'donated', amount: 5, currency: 'usd' } as const, 'An anonymous supporter donated 0.05 USD.'],
   ])('%o', (notice, text) => {

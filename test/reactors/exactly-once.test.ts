@@ -4,6 +4,8 @@ import { appendEvents } from '../projections/engine/helpers.ts';
 import { eachWithMemoryStore } from '../support/each-test.ts';
 import { reactorEnv, tallies, tallyReactor, tallyStream } from './support.ts';
 
+const pastMinJobInterval = () => new Promise((resolve) => setTimeout(resolve, 30));
+
 /** Three messages in a channel and an event the reactor does not handle; returns the head. */
 async function sendMessages(store: MemoryEventStore): Promise<number> {
   await appendEvents(store, 'channel-a', 2, 'MessageSent');
@@ -51,6 +53,7 @@ describe('a reactor issues each command once', () => {
     // Twins in two processes (their own command handlers, caches and queues), both before the checkpoint moves.
     const twin = t.env.reactorEngine({ store: t.store, reactors: [tallyReactor()] });
     await engine.checkpoints.set('tally', 0, 'running');
+    await pastMinJobInterval(); // or this lane would wait its 20 ms and find the twin's checkpoint already moved
     await Promise.all([lane.process({ id: 'one', data: batch }), twin.lane('tally').process({ id: 'other', data: batch })]);
 
     expect((await tallies(t.store)).map((event) => event.data)).toEqual((await messageIds(t.store)).map((of) => ({ of })));

@@ -5,6 +5,8 @@ import { ALICE, BOB, kicked, overwrite, SMALL, VOICE } from '../commands/voice-s
 import { sweeps, tracked } from './support.ts';
 import { voiceReactorSuite } from './voice-suite.ts';
 
+const pastMinJobInterval = () => new Promise((resolve) => setTimeout(resolve, 30));
+
 const who = (events: RecordedEvent[]) => events.map((e) => [(e.data as { userId: string }).userId, (e.data as { channelId: string }).channelId]);
 
 describe('the voice-access reactor removes whoever lost access from voice, once', () => {
@@ -44,6 +46,7 @@ describe('the voice-access reactor removes whoever lost access from voice, once'
     // Twins in two processes (their own command handlers and queues), both before the checkpoint moves.
     const twin = t.env.reactorEngine({ store: t.scene.store, reactors: [voiceAccessReactor], catalogue: t.scene.catalogue });
     await unwritten();
+    await pastMinJobInterval(); // or this lane would wait its 20 ms and find the twin's checkpoint already moved
     await Promise.all([lane.process({ id: 'one', data: batch }), twin.lane('voice-access').process({ id: 'other', data: batch })]);
 
     const { left, released } = await sweeps(t.scene.store);

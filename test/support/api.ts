@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.ts';
@@ -37,8 +40,10 @@ export class ApiClient {
 /** A whole server on isolated real engines, started in this process; `close` stops it and drops its data. */
 export async function startTestServer(label: string, env: Record<string, string> = {}) {
   const engines = isolatedEngines(label);
+  // Mail (verification links) goes to an outbox of the test's own, not the repository's .stack/mail.
+  const mailDir = await mkdtemp(join(tmpdir(), `rn-mail-${label}-`));
   // Reads with X-Min-Position may wait long for a lane: tests share two cores with everything else.
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', IMPORT_COURSE: 'false', RUN_ACHIEVEMENTS: 'false', RATE_LIMIT_SCALE: '100', READ_YOUR_WRITES_TIMEOUT_MS: '15000', ...engines.env, ...env });
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', IMPORT_COURSE: 'false', RUN_ACHIEVEMENTS: 'false', RATE_LIMIT_SCALE: '100', READ_YOUR_WRITES_TIMEOUT_MS: '15000', MAIL_OUTBOX_DIR: mailDir, ...engines.env, ...env });
   const server: RunningServer = await createServer(config, pino({ level: config.LOG_LEVEL }));
   await server.app.ready();
   return {
@@ -47,6 +52,7 @@ export async function startTestServer(label: string, env: Record<string, string>
     async close() {
       await server.close();
       await engines.drop();
+      await rm(mailDir, { recursive: true, force: true });
     },
   };
 }

@@ -24,6 +24,7 @@ export function isolatedEngines(label: string) {
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS ${id} CASCADE`);
       await client.query(`DROP SCHEMA IF EXISTS ${id}_search CASCADE`); // the search read model's (src/projections/search)
+      await client.query(`DROP SCHEMA IF EXISTS ${id}_history CASCADE`); // the channel history read model's (src/projections/history)
       await client.query(`DROP ROLE IF EXISTS ${defaultAppRole(id)}`); // roles are cluster-wide: none may outlive its test
       await client.end();
       const mongo = await MongoClient.connect(MONGO_URL);

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -35,8 +37,10 @@ export class MainProcess {
 
   /** Spawns the process with `env` and polls `healthy` until it answers; `unhealthy` words the timeout. */
   protected async launch(env: NodeJS.ProcessEnv, timeoutMs: number, healthy: () => Promise<boolean>, unhealthy: string): Promise<void> {
-    // No shipped course unless the test asks for it: with an empty course every feature is open.
-    this.child = spawn(process.execPath, [...this.nodeArgs, '--import', 'tsx', this.entry], { env: { IMPORT_COURSE: 'false', RUN_ACHIEVEMENTS: 'false', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // No shipped course unless the test asks for it: with an empty course every feature is open. Mail goes to an
+    // outbox under the system's temporary folder, not the repository's .stack/mail.
+    const mail = { MAIL_OUTBOX_DIR: join(tmpdir(), 'rn-test-mail') };
+    this.child = spawn(process.execPath, [...this.nodeArgs, '--import', 'tsx', this.entry], { env: { IMPORT_COURSE: 'false', RUN_ACHIEVEMENTS: 'false', ...mail, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     const deadline = Date.now() + timeoutMs;

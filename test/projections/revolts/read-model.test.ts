@@ -186,10 +186,10 @@ describe('revolts read model', () => {
       .when([presenceChanged(5, { userId: ids.bob, presence: 'offline', previousPresence: 'online', connected: false }), presenceChanged(6, { presence: 'offline', previousPresence: 'offline' })])
       .then([{ ...revolt, members: [member('ada', 3, { isOwner: true }), member('bob', 4, { lastSeen: date(5) })], _pos: 5 }]));
 
-  it('MessageSent counts the messages; a run of which a part was applied already counts each once', () =>
+  it('MessageSent counts the messages and their authors as active members; a run of which a part was applied already counts each once', () =>
     given([...founded, messageSent(5), messageSent(6)])
       .when([messageSent(5), messageSent(6), messageSent(7, { authorId: ids.bob }), messageSent(8, { revoltId: ids.otherRevolt })])
-      .then([{ ...revolt, stats: { ...revolt.stats, messageCount: 3 }, _pos: 7 }]));
+      .then([{ ...revolt, stats: { ...revolt.stats, messageCount: 3, activeMembers: 2 }, _pos: 7 }]));
 
   it('totalDonations is the completed minus the refunded money', () =>
     given(founded)
@@ -210,7 +210,7 @@ describe('revolts read model', () => {
           ...revolt,
           members: [member('ada', 3, { isOwner: true }), member('bob', 4, { isOnline: true, roles: ['moderators'] })],
           channels: [new ObjectId(ids.general)],
-          stats: { ...revolt.stats, channelsCount: 1, messageCount: 1, totalDonations: 2500 },
+          stats: { ...revolt.stats, channelsCount: 1, messageCount: 1, activeMembers: 1, totalDonations: 2500 },
           _pos: 8,
         },
       ]);

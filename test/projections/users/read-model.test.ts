@@ -108,6 +108,14 @@ describe('users read model', () => {
         { ...registeredUser('ada', 1), bio: 'Engineer', customStatus: 'plotting', socialLinks: { twitter: 'ada' }, userType: 'supporter', status: 'busy', lastSeen: date(4), _pos: 4 },
       ]));
 
+  it('a link request changes nothing shown; following it sets isVerified', () =>
+    given([registered('ada', 1)])
+      .when([
+        at(2, 'EmailVerificationRequested', { userId: ids.ada, tokenId: hexId(9), tokenHash: 'f'.repeat(64), expiresAt: time(3), requestedAt: time(2) }),
+        at(3, 'EmailVerified', { userId: ids.ada, verifiedAt: time(3) }),
+      ])
+      .then([{ ...registeredUser('ada', 1), isVerified: true, _pos: 3 }]));
+
   it('creating a revolt counts it; joining one adds a membership and counts it', () =>
     given([registered('ada', 1), registered('bob', 2)])
       .when(members.slice(2))
