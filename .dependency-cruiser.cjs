@@ -2,16 +2,16 @@
  * The layers of src/, as README's layout section draws them: an import may point down or sideways within its
  * layer, never up, and there are no cycles. `npm test` runs this (npm run deps) and fails on any violation.
  *
- *   server.ts, main.ts, catalogue.ts, CLIs   composition: builds everything and wires it
+ *   server.ts, main.ts, catalogue.ts, startup/, CLIs   composition: builds everything and wires it
  *   api/  realtime/  voice/             edges: HTTP resources, the gateway, media
  *   http/                               the HTTP kit (errors, auth, rate limits, idempotency…), used by api/ only
  *   commands/  projections/  reactors/  reports/  payments/   the domain: deciders, read models, process managers, replays
- *   events/  engines/  redis/  blobs/  config.ts        the bottom: the store and the ports to the outside
+ *   events/  engines/  redis/  blobs/  mail/  config.ts  the bottom: the store and the ports to the outside
  */
-const bottom = '^src/(events|engines|redis|blobs)/|^src/config\\.ts$';
+const bottom = '^src/(events|engines|redis|blobs|mail)/|^src/config\\.ts$';
 const domain = '^src/(commands|projections|reactors|reports|payments)/';
 const edges = '^src/(api|realtime|voice)/';
-const composition = '^src/(server|main|catalogue)\\.ts$|^src/[^/]+/cli\\.ts$|^src/.*/cli/';
+const composition = '^src/(server|main|catalogue)\\.ts$|^src/startup/|^src/[^/]+/cli\\.ts$|^src/.*/cli/';
 
 module.exports = {
   forbidden: [

@@ -36,8 +36,9 @@ pg_ready() { pg_isready -q -t 2 -h "$PG_HOST" -p "$PG_PORT"; }
 redis_ping() { timeout 2 redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null; }
 
 # Prints "ferretdb <version>" or "other <server version>" (or "error ..." and fails) for whatever answers there.
+# The whole probe has a deadline: a FerretDB that accepts connections but answers nothing must not hang us.
 mongo_probe() {
-  (cd "$ROOT" && node -e '
+  (cd "$ROOT" && timeout 6 node -e '
     const { MongoClient } = require("mongodb");
     const opts = { serverSelectionTimeoutMS: 1500, connectTimeoutMS: 1500, directConnection: true };
     const admin = new MongoClient(process.argv[1], opts).db("admin");
@@ -45,7 +46,7 @@ mongo_probe() {
       .then(async (info) => { await admin.command({ ping: 1 });
         console.log(info.ferretdbVersion ? `ferretdb ${info.ferretdbVersion}` : `other ${info.version ?? "?"}`); })
       .catch((err) => { console.log(`error ${err.message}`); process.exitCode = 1; })
-      .finally(() => process.exit());' "mongodb://$HOST:$FERRETDB_PORT/")
+      .finally(() => process.exit());' "mongodb://$HOST:$FERRETDB_PORT/" || { local rc=$?; [ $rc = 124 ] && echo "silent: accepts connections but answered nothing within 6 s"; exit $rc; })
 }
 ferretdb_ready() { port_open "$HOST" "$FERRETDB_PORT" && [[ $(mongo_probe) == ferretdb* ]]; }
 stripe_probe() { # the response headers of a real request ("Stripe-Mock-Version: ..." identifies stripe-mock)
@@ -162,6 +163,7 @@ ferretdb_up() {
   [ -n "$version" ] || die ferretdb "no github.com/FerretDB/FerretDB version in tools/ferretdb/go.mod"
   if port_open "$HOST" "$FERRETDB_PORT"; then
     out=$(mongo_probe) || true
+    [[ $out == silent* ]] && die ferretdb "FerretDB on $HOST:$FERRETDB_PORT $out; restart it: npm run stack -- down && npm run stack -- up (one not started by this script, here $(listener "$FERRETDB_PORT"), must be stopped by hand)"
     [[ $out == ferretdb* ]] || die ferretdb "port $FERRETDB_PORT is taken by $(listener "$FERRETDB_PORT"), which is not FerretDB (probe: $out); stop it or set FERRETDB_PORT and MONGODB_URL"
     step ferretdb "ok $HOST:$FERRETDB_PORT (already running, $(owner ferretdb))"; return
   fi
