@@ -5,6 +5,8 @@ import { HISTORY_READ_MODEL } from '../../src/projections/history/read-model.ts'
 import { beyond, NEWEST_FIRST, OLDEST_FIRST } from '../../src/projections/messages/cursor.ts';
 import { HIDDEN } from '../../src/projections/views.ts';
 import { startTestServer, type ApiResponse } from '../support/api.ts';
+import pg from 'pg';
+import { historyLocation } from '../../src/projections/history/schema.ts';
 
 let t: Awaited<ReturnType<typeof startTestServer>>;
 beforeAll(async () => {
@@ -105,7 +107,16 @@ describe('channel history pages (the history read model)', () => {
     expect(await t.server.engine.waitForPosition(HISTORY_READ_MODEL, last, 15_000)).toBe(true);
     const rows = await t.server.services.history.rows();
     expect(rows).toHaveLength(25);
-    await t.server.services.history.truncate();
+    // A row damaged beyond what a replay guarded by position would touch (its pos ahead of every event), and a stray
+    // one: the rebuild empties the table first, so both are gone and the rows are the replay's.
+    const { config } = t.server.services;
+    const { connectionString, schema } = historyLocation(config.HISTORY_URL, config.SEARCH_URL, config.EVENTSTORE_URL);
+    const damage = new pg.Client({ connectionString });
+    await damage.connect();
+    const table = `${pg.escapeIdentifier(schema)}.messages`;
+    await damage.query(`update ${table} set doc = '{}'::jsonb, pos = 9000000000000 where id = $1`, [rows[0]!.id]);
+    await damage.query(`insert into ${table} (id, channel_id, created_at, deleted, pos, doc) select 'stray', channel_id, created_at, false, 1, doc from ${table} where id = $1`, [rows[1]!.id]);
+    await damage.end();
     await t.server.engine.rebuild(HISTORY_READ_MODEL);
     expect(await t.server.services.history.rows()).toEqual(rows);
   });

@@ -40,6 +40,12 @@ export interface ReadModel {
    * present; a failure is reported against the batch's first event.
    */
   applyBatch?(events: readonly RecordedEvent[], ctx: ProjectionContext): Promise<void>;
+  /**
+   * Optional, for a read model whose rows live outside the read-model database (the PostgreSQL ones): empties them,
+   * so that a rebuild's replay from 0 starts from nothing (their rows are emptied in place, not swapped in: readers
+   * see the read model refill while it rebuilds, and its lane's position says how far it is).
+   */
+  reset?(): Promise<void>;
 }
 
 /** Applies events through the read model, in batches when it supports them. */

@@ -84,6 +84,10 @@ export async function rebuildReadModel(readModel: ReadModel, deps: RebuildDeps, 
       await createSpecIndexes(db.collection(physical), spec);
     }
 
+    if (readModel.reset) {
+      await readModel.reset();
+      await checkpoints.set(name, 0, 'rebuilding'); // what a reader waiting for a position must now wait for
+    }
     const ctx = rebuildContext(db, readModel);
     let position = 0;
     let events = 0;

@@ -43,7 +43,7 @@ export class ChannelHistory {
     // An idle client that loses its connection is dropped by the pool; the next query opens a fresh one.
     this.pool.on('error', () => {});
     this.table = `${pg.escapeIdentifier(location.schema)}.messages`;
-    this.readModel = historyReadModel(this.pool, this.table);
+    this.readModel = { ...historyReadModel(this.pool, this.table), reset: () => this.truncate() };
   }
 
   /** Creates the schema, table and index if missing. */
@@ -88,7 +88,7 @@ export class ChannelHistory {
     return (await this.pool.query(`select id, channel_id, created_at, deleted, pos, doc from ${this.table} order by id`)).rows;
   }
 
-  /** Empties the table (tests: a rebuild from 0 must restore it). */
+  /** Empties the table: what a rebuild does before it replays from 0. */
   async truncate(): Promise<void> {
     await this.pool.query(`truncate ${this.table}`);
   }

@@ -46,7 +46,7 @@ export class Inbox {
     const schema = pg.escapeIdentifier(location.schema);
     this.notifications = `${schema}.notifications`;
     this.unread = `${schema}.unread`;
-    this.readModel = inboxReadModel(this.pool, { notifications: this.notifications, unread: this.unread });
+    this.readModel = { ...inboxReadModel(this.pool, { notifications: this.notifications, unread: this.unread }), reset: () => this.truncate() };
   }
 
   /** Creates the schema, tables and indexes if missing. */
@@ -89,7 +89,7 @@ export class Inbox {
     return { notifications: notifications.rows, unread: unread.rows };
   }
 
-  /** Empties both tables (benchmarks, and a check that a rebuild from 0 restores them). */
+  /** Empties both tables: what a rebuild does before it replays from 0 (and benchmarks). */
   async truncate(): Promise<void> {
     await this.pool.query(`truncate ${this.notifications}, ${this.unread}`);
   }

@@ -24,7 +24,7 @@ export class MessageSearch {
     // An idle client that loses its connection is dropped by the pool; the next query opens a fresh one.
     this.pool.on('error', () => {});
     this.table = `${pg.escapeIdentifier(location.schema)}.messages`;
-    this.readModel = searchReadModel(this.pool, this.table);
+    this.readModel = { ...searchReadModel(this.pool, this.table), reset: () => this.truncate() };
   }
 
   /** Creates the schema, table and indexes if missing; safe to run from several processes at once. */
@@ -63,7 +63,7 @@ export class MessageSearch {
     return (await this.pool.query(`select id, revolt_id, channel_id, created_at, pos, words::text as words, doc from ${this.table} order by id`)).rows;
   }
 
-  /** Empties the table (benchmarks, and a check that a rebuild from 0 restores it). */
+  /** Empties the table: what a rebuild does before it replays from 0 (and benchmarks). */
   async truncate(): Promise<void> {
     await this.pool.query(`truncate ${this.table}`);
   }
