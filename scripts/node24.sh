@@ -18,9 +18,12 @@ ensure() {
   [ -x "$NODE" ] || { echo "node24: no binary at $NODE" >&2; exit 1; }
 }
 
-# Test files that load uWebSockets.js (directly or through the gateway), found by what they import.
+# Test files that load uWebSockets.js: the gateway's, voice's, end-to-end and multi-process folders, and any other file
+# that starts a gateway or a whole `src/main.ts` (which loads it unless RUN_GATEWAY=false), found by what it imports.
 gateway_tests() {
-  grep -rlE "realtime/(gateway|uws|socket-server)|startGateway|gateway-node|test/support/gateway|support/cluster" "$ROOT/test" --include='*.ts' | sed "s|^$ROOT/||" || true
+  printf '%s\n' 'test/realtime/**' 'test/voice/**' 'test/e2e/**' 'test/chaos/**' 'test/cluster/**'
+  grep -rlE "realtime/(gateway|uws|socket-server)|startGateway|ServerProcess|GatewayProcess|src/main\.ts|cluster/(cli|roles)|bench/chaos" \
+    "$ROOT/test" --include='*.test.ts' | sed "s|^$ROOT/||" || true
 }
 
 case "${1:-path}" in
@@ -30,7 +33,7 @@ case "${1:-path}" in
     excludes=()
     while read -r file; do [ -n "$file" ] && excludes+=(--exclude "$file"); done < <(gateway_tests)
     cd "$ROOT"
-    echo "node24: $("$NODE" --version); ${#excludes[@]} gateway test files left to Node 20" >&2
+    echo "node24: $("$NODE" --version); $((${#excludes[@]} / 2)) gateway test paths left to Node 20" >&2
     exec "$NODE" node_modules/vitest/vitest.mjs run "${excludes[@]}" "$@" ;;
   *) echo "usage: bash scripts/node24.sh [path|test [paths…]]" >&2; exit 2 ;;
 esac
