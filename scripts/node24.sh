@@ -21,9 +21,9 @@ ensure() {
 # Test files that load uWebSockets.js: the gateway's, voice's, end-to-end and multi-process folders, and any other file
 # that starts a gateway or a whole `src/main.ts` (which loads it unless RUN_GATEWAY=false), found by what it imports.
 gateway_tests() {
-  printf '%s\n' 'test/realtime/**' 'test/voice/**' 'test/e2e/**' 'test/chaos/**' 'test/cluster/**'
+  printf '%s\n' '**/test/realtime/**' '**/test/voice/**' '**/test/e2e/**' '**/test/chaos/**' '**/test/cluster/**'
   grep -rlE "realtime/(gateway|uws|socket-server)|startGateway|ServerProcess|GatewayProcess|src/main\.ts|cluster/(cli|roles)|bench/chaos" \
-    "$ROOT/test" --include='*.test.ts' | sed "s|^$ROOT/||" || true
+    "$ROOT/test" --include='*.test.ts' | sed "s|^$ROOT/|**/|" || true
 }
 
 case "${1:-path}" in
