@@ -1,5 +1,6 @@
 // The local cluster (src/cluster/roles.ts' topology) driven process by process, so that the chaos runner knows each
-// role's pid and can kill -9, pause and restart one of them; the round-robin proxies in front as `npm run cluster` has.
+// role's pid and can kill -9, pause and restart one of them; the round-robin proxies in front (API, gateway, voice
+// gateway) as `npm run cluster` has.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -30,6 +31,8 @@ export class Cluster {
   readonly logs = new Map<string, string[]>();
   apiUrl = '';
   gatewayUrl = '';
+  /** The voice nodes' proxy (`npm run cluster`'s VOICE_GATEWAY_PORT). */
+  voiceGatewayUrl = '';
 
   constructor(
     readonly roles: ClusterRole[],
@@ -62,8 +65,8 @@ export class Cluster {
     const [projector, ...nodes] = this.roles;
     await this.launch(projector!);
     await Promise.all(nodes.map((role) => this.launch(role)));
-    const [apiPort, gatewayPort] = [await freePort(), await freePort()];
-    for (const [serves, port] of [['api', apiPort], ['gateway', gatewayPort]] as const) {
+    const [apiPort, gatewayPort, voicePort] = [await freePort(), await freePort(), await freePort()];
+    for (const [serves, port] of [['api', apiPort], ['gateway', gatewayPort], ['voice', voicePort]] as const) {
       const upstreams = this.roles.filter((role) => role.serves === serves).map(({ name, port }) => ({ name, port }));
       if (upstreams.length === 0) continue;
       const proxy = roundRobinProxy(upstreams);
@@ -72,6 +75,7 @@ export class Cluster {
     }
     this.apiUrl = `http://127.0.0.1:${apiPort}`;
     this.gatewayUrl = `ws://127.0.0.1:${gatewayPort}/gateway`;
+    this.voiceGatewayUrl = `ws://127.0.0.1:${voicePort}/gateway`;
   }
 
   /** Starts a role and resolves once it answers its health check. */

@@ -113,6 +113,22 @@ export interface PrivateEngines {
   down(): Promise<void>;
 }
 
+/** A PostgreSQL of its own (database `revolution`) under a temporary folder: for the checks' own tests. */
+export async function startPrivatePostgres(): Promise<{ url: string; down(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'rn-chaos-pg-'));
+  const postgres = new Postgres(await freePort(), dir);
+  await postgres.init();
+  await postgres.start();
+  postgres.createDatabases('revolution');
+  return {
+    url: `postgres://postgres@127.0.0.1:${postgres.port}/revolution`,
+    async down() {
+      await postgres.stop().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 export async function startPrivateEngines(): Promise<PrivateEngines> {
   const dir = mkdtempSync(join(tmpdir(), 'rn-chaos-'));
   const [pgPort, redisPort, ferretPort, stripePort, stripeHttpsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);

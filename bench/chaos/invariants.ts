@@ -1,14 +1,22 @@
-// What must hold after every chaos phase: nothing acknowledged lost or applied twice, every read model equal to a
-// rebuild from position 0, donation totals equal to their events with the hash chain intact.
+// What must hold after every chaos phase: nothing acknowledged lost or applied twice, every read model (MongoDB and
+// PostgreSQL) equal to a rebuild from position 0, donation totals equal to their events with the hash chain intact.
 import { MongoClient, type Db, type Document } from 'mongodb';
 import { isDeepStrictEqual } from 'node:util';
+import pg from 'pg';
 import { buildEventCatalogue } from '../../src/catalogue.ts';
 import type { RecordedEvent } from '../../src/events/envelope.ts';
 import type { EventStore } from '../../src/events/store/port.ts';
 import { liveContext } from '../../src/projections/engine/context.ts';
 import { createSpecIndexes } from '../../src/projections/engine/indexes.ts';
-import { applyEvents, upcasting } from '../../src/projections/engine/read-model.ts';
+import { applyEvents, upcasting, type ProjectionContext, type ReadModel } from '../../src/projections/engine/read-model.ts';
+import { openChannelHistory } from '../../src/projections/history/channel-history.ts';
+import { historyLocation } from '../../src/projections/history/schema.ts';
+import { openInbox } from '../../src/projections/inbox/inbox.ts';
+import { inboxLocation } from '../../src/projections/inbox/schema.ts';
+import type { PostgresLocation } from '../../src/projections/postgres.ts';
 import { readModels } from '../../src/projections/read-models.ts';
+import { openMessageSearch } from '../../src/projections/search/message-search.ts';
+import { searchLocation } from '../../src/projections/search/schema.ts';
 import { verifyFinancialChains } from '../../src/reports/audit/verify.ts';
 import type { Acknowledged } from './load.ts';
 
@@ -37,6 +45,8 @@ function witness(ack: Acknowledged): string {
       return `DonationPledged:${r.donationId}`;
     case 'webhook':
       return `DonationCompleted:${r.donationId}`;
+    case 'voice':
+      return `VoiceParticipantJoined:${r.sessionId}:${r.userId}`;
   }
 }
 
@@ -55,6 +65,8 @@ function identityOf(event: RecordedEvent): string | null {
       return `DonationPledged:${d.donationId}`;
     case 'DonationCompleted':
       return `DonationCompleted:${d.donationId}`;
+    case 'VoiceParticipantJoined':
+      return `VoiceParticipantJoined:${d.sessionId}:${d.userId}`;
     default:
       return null;
   }
@@ -110,7 +122,7 @@ export async function compareWithRebuild(mongoUrl: string, events: readonly Reco
       for (const spec of readModel.collections) {
         const [expected, actual] = await Promise.all([documents(scratch, spec.name), documents(live, spec.name)]);
         compared += expected.length;
-        if (!isDeepStrictEqual(expected, actual)) differences.push(`${spec.name}: ${describeDifference(expected, actual)}`);
+        if (!isDeepStrictEqual(expected, actual)) differences.push(`${spec.name}: ${describeDifference(expected, actual, (doc) => String(doc._id))}`);
       }
     }
   } finally {
@@ -120,9 +132,76 @@ export async function compareWithRebuild(mongoUrl: string, events: readonly Reco
   return { differences, documents: compared };
 }
 
-function describeDifference(expected: Document[], actual: Document[]): string {
-  const live = new Map(actual.map((doc) => [String(doc._id), doc]));
-  const rebuilt = new Map(expected.map((doc) => [String(doc._id), doc]));
+type Rows = Array<Record<string, unknown>>;
+
+/** What the check needs of a PostgreSQL read model (MessageSearch, ChannelHistory, Inbox): its lane and its rows in key order. */
+interface PostgresReadModel {
+  readonly readModel: ReadModel;
+  rows(): Promise<Rows | Record<string, Rows>>;
+  close(): Promise<void>;
+}
+
+/** The PostgreSQL read models where src/server.ts places them beside a PostgreSQL event store (no SEARCH_URL etc. set). */
+function postgresReadModels(eventStoreUrl: string): Array<{ location: PostgresLocation; open(location: PostgresLocation): Promise<PostgresReadModel> }> {
+  return [
+    { location: searchLocation(undefined, eventStoreUrl), open: openMessageSearch },
+    { location: historyLocation(undefined, undefined, eventStoreUrl), open: openChannelHistory },
+    { location: inboxLocation(undefined, eventStoreUrl), open: openInbox },
+  ];
+}
+
+/** Each table of the read model by name (`search`, `history`, `inbox.notifications`, `inbox.unread`). */
+async function tablesOf(model: PostgresReadModel): Promise<Record<string, Rows>> {
+  const rows = await model.rows();
+  const name = model.readModel.name;
+  return Array.isArray(rows) ? { [name]: rows } : Object.fromEntries(Object.entries(rows).map(([table, each]) => [`${name}.${table}`, each]));
+}
+
+async function dropSchema({ connectionString, schema }: PostgresLocation): Promise<void> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists ${pg.escapeIdentifier(schema)} cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** These read models write through their own pools, never through the context. */
+const UNUSED_CONTEXT = {} as ProjectionContext;
+
+/**
+ * The same for the PostgreSQL read models (search, channel history, notification inbox): every event replayed into a
+ * scratch schema beside each live one (`<schema>_rebuild`), then every row compared, every column, in key order.
+ */
+export async function comparePostgresWithRebuild(eventStoreUrl: string, events: readonly RecordedEvent[]): Promise<{ differences: string[]; rows: number }> {
+  const catalogue = buildEventCatalogue();
+  const differences: string[] = [];
+  let compared = 0;
+  for (const { location, open } of postgresReadModels(eventStoreUrl)) {
+    const scratchLocation = { ...location, schema: `${location.schema}_rebuild` };
+    await dropSchema(scratchLocation);
+    const [live, scratch] = await Promise.all([open(location), open(scratchLocation)]);
+    try {
+      const upcast = upcasting(scratch.readModel, catalogue);
+      for (let i = 0; i < events.length; i += 500) await applyEvents(upcast, events.slice(i, i + 500), UNUSED_CONTEXT);
+      const [expected, actual] = await Promise.all([tablesOf(scratch), tablesOf(live)]);
+      for (const [table, rebuilt] of Object.entries(expected)) {
+        compared += rebuilt.length;
+        const liveRows = actual[table] ?? [];
+        if (!isDeepStrictEqual(rebuilt, liveRows)) differences.push(`${table}: ${describeDifference(rebuilt, liveRows, (row) => String(row.id ?? row.user_id))}`);
+      }
+    } finally {
+      await Promise.allSettled([live.close(), scratch.close()]);
+      await dropSchema(scratchLocation).catch(() => {});
+    }
+  }
+  return { differences, rows: compared };
+}
+
+function describeDifference<T>(expected: T[], actual: T[], keyOf: (row: T) => string): string {
+  const live = new Map(actual.map((doc) => [keyOf(doc), doc]));
+  const rebuilt = new Map(expected.map((doc) => [keyOf(doc), doc]));
   const missing = [...rebuilt.keys()].filter((id) => !live.has(id));
   const extra = [...live.keys()].filter((id) => !rebuilt.has(id));
   const changed = [...rebuilt.keys()].filter((id) => live.has(id) && !isDeepStrictEqual(rebuilt.get(id), live.get(id)));

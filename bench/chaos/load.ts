@@ -9,7 +9,7 @@ const stripe = new Stripe('sk_test_123');
 
 /** What each command was answered; `resource` names what a 2xx answer says exists now. */
 export interface Acknowledged {
-  kind: 'register' | 'message' | 'reaction' | 'join' | 'pledge' | 'webhook';
+  kind: 'register' | 'message' | 'reaction' | 'join' | 'pledge' | 'webhook' | 'voice';
   key: string;
   position: number;
   resource: Record<string, string | number>;
@@ -101,6 +101,11 @@ export class Client {
   async createRevolt(owner: User, name: string): Promise<Revolt | null> {
     const answer = await this.command('POST', '/v1/revolts', { token: owner.token, body: { name } });
     return answer && { id: answer.body.id, channelId: answer.body.channels[0], inviteCode: answer.body.inviteCode };
+  }
+
+  async createVoiceChannel(owner: User, revolt: Revolt, name: string): Promise<string | null> {
+    const answer = await this.command('POST', `/v1/revolts/${revolt.id}/channels`, { token: owner.token, body: { name, type: 'voice' } });
+    return answer && (answer.body.id as string);
   }
 
   async join(user: User, revolt: Revolt): Promise<boolean> {
