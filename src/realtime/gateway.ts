@@ -252,7 +252,12 @@ export class Gateway {
     clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
     if (!leading) return;
-    const sweep = () => this.track(this.presence.sweep().catch((error) => this.log.warn({ err: error }, 'presence sweep failed')));
+    const sweep = () => {
+      this.track(this.presence.sweep().catch((error) => this.log.warn({ err: error }, 'presence sweep failed')));
+      // A voice stay held by a socket of a dead node would otherwise stay open for good.
+      const ended = this.voice.endOrphanedStays((userId, holder) => this.presence.isLive(userId, holder));
+      this.track(ended.then((count) => count > 0 && this.log.info({ count }, 'ended the voice stays of sockets on dead nodes')));
+    };
     sweep();
     this.sweepTimer = setInterval(sweep, 5000);
   }

@@ -83,6 +83,12 @@ export class PresenceTracker {
     this.later(userId, this.options.graceMs);
   }
 
+  /** Whether the socket `member` (`<nodeId>:<connectionId>`) of the user is alive: its entry is still refreshed. */
+  async isLive(userId: string, member: string): Promise<boolean> {
+    const expiry = await this.options.redis.zscore(this.key(userId), member);
+    return expiry !== null && Number(expiry) >= Date.now();
+  }
+
   /** On the publisher node: users recorded as connected whose every entry lapsed go offline. */
   async sweep(): Promise<void> {
     const { redis } = this.options;

@@ -63,6 +63,30 @@ describe('voice signalling', () => {
     await socket.ok('leave');
   });
 
+  it("ends the stay of a socket whose node died (its presence entry lapsed), once, through the publisher's sweep", async () => {
+    const { member, voiceChannel } = await voiceRevolt(server);
+    const socket = await connect(member.token);
+    await socket.ok('join', { channelId: voiceChannel });
+    expect((await liveSession(voiceChannel))?.participants.map((p) => p.userId)).toEqual([member.id]);
+
+    // The node of that socket dies: nothing refreshes its presence entry any more, and nobody records its leave.
+    const { redis, config, store } = server.server.services;
+    await redis.del(`${config.REDIS_PREFIX}:gw:conn:${member.id}`);
+    const deadline = Date.now() + 20_000;
+    while ((await liveSession(voiceChannel)) !== null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await liveSession(voiceChannel)).toBeNull();
+
+    // Its holder record is gone with it: the next sweeps, and the socket closing at last, end nothing more.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    socket.client.close();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const leaves = (await store.readAll({ after: 0, maxCount: 10_000 })).filter(
+      (event) => event.type === 'VoiceParticipantLeft' && (event.data as { userId?: string }).userId === member.id,
+    );
+    expect(leaves).toHaveLength(1);
+    expect(leaves[0]!.data).toMatchObject({ reason: 'connection_lost' });
+  });
+
   it('refuses a join without CONNECT and a join past maxMembers, with the domain codes', async () => {
     const { cmd, owner, member, revolt, voiceChannel } = await voiceRevolt(server, { maxMembers: 1 });
     const ownerSocket = await connect(owner.token);

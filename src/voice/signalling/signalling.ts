@@ -356,6 +356,33 @@ export class VoiceSignalling {
 
   // ── holders ─────────────────────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * On the publisher node: ends the stays of users whose voice is held by a socket that lives nowhere any more (its
+   * node died and could not record the leave itself). A holder record names its socket as presence does
+   * (`<nodeId>:<socketId>`); one whose socket `isLive` denies is released, only if it still names that socket (a new
+   * join elsewhere wins), and its user leaves everywhere (`connection_lost`), as when a socket closes. Returns how
+   * many stays it ended.
+   */
+  async endOrphanedStays(isLive: (userId: string, holder: string) => Promise<boolean>): Promise<number> {
+    const { redis } = this.options;
+    const prefix = this.holderKey('');
+    let ended = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) {
+        const userId = key.slice(prefix.length);
+        const holder = await redis.get(key);
+        if (holder === null || (await isLive(userId, holder))) continue;
+        if (!(await releaseIfOwner(redis, key, holder))) continue;
+        await this.commands.leaveEverywhere(userId, this.context(userId));
+        ended++;
+      }
+    } while (cursor !== '0');
+    return ended;
+  }
+
   private holderKey(userId: string): string {
     return `${this.options.services.config.REDIS_PREFIX}:voice:holder:${userId}`;
   }
