@@ -33,7 +33,7 @@ export const followRoutes: FastifyPluginAsyncZod<{ services: Services }> = async
   const follows = services.db.collection('follows');
 
   for (const [method, type] of [['put', 'Follow'], ['delete', 'Unfollow']] as const) {
-    app[method]('/users/:userId/follow', { schema: { params: userParams, tags: ['follows'], response: noContent } }, async (request, reply) => {
+    app[method]('/users/:userId/follow', { schema: { params: userParams, tags: ['follows'], response: responses(noContent, 404) } }, async (request, reply) => {
       const { userId } = requireAuth(request);
       const followeeId = request.params.userId === '@me' ? userId : request.params.userId;
       const result = await changeFollow(services.commands, { type, followerId: userId, followeeId, at: new Date().toISOString() }, commandContext(request));
