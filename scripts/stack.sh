@@ -114,14 +114,31 @@ npm_up() {
   fi
 }
 
+local_pg_cluster() { # "15 main" for the local cluster on PG_PORT, if any
+  if [[ $PG_HOST == 127.0.0.1 || $PG_HOST == localhost ]] && command -v pg_lsclusters >/dev/null; then
+    pg_lsclusters -h 2>/dev/null | awk -v p="$PG_PORT" '$3 == p { print $1, $2; exit }'
+  fi
+}
+# The tests run two files at once, one of them a seven-process cluster, beside FerretDB's own pool (~50 connections):
+# the default 100 run out. A local cluster with fewer is raised once (ALTER SYSTEM, then a restart).
+PG_MAX_CONNECTIONS=${PG_MAX_CONNECTIONS:-300}
+postgres_connections() {
+  local max cluster; max=$(psql_ -Atc 'SHOW max_connections' 2>/dev/null) || return 0
+  [ "${max:-0}" -ge "$PG_MAX_CONNECTIONS" ] && return 0
+  cluster=$(local_pg_cluster)
+  if [ -z "$cluster" ]; then step postgresql "max_connections is $max (not a local cluster: left as is; tests may run out)"; return 0; fi
+  step postgresql "raising max_connections $max -> $PG_MAX_CONNECTIONS (restarting cluster $cluster)"
+  psql_ -c "ALTER SYSTEM SET max_connections = $PG_MAX_CONNECTIONS" >/dev/null || die postgresql "could not raise max_connections"
+  (bare pg_ctlcluster --skip-systemctl-redirect $cluster restart) </dev/null >/dev/null 2>&1 || die postgresql "restarting cluster $cluster failed"
+  for _ in $(seq 40); do pg_ready && break; sleep 0.25; done
+  pg_ready || die postgresql "cluster $cluster did not come back after the restart"
+}
+
 postgres_up() {
   need pg_isready postgresql "apt-get install postgresql-15 (or postgresql-client-15)"
   need psql postgresql "apt-get install postgresql-client-15"
   if ! pg_ready; then
-    local cluster=""
-    if [[ $PG_HOST == 127.0.0.1 || $PG_HOST == localhost ]] && command -v pg_lsclusters >/dev/null; then
-      cluster=$(pg_lsclusters -h 2>/dev/null | awk -v p="$PG_PORT" '$3 == p { print $1, $2; exit }')
-    fi
+    local cluster; cluster=$(local_pg_cluster)
     if [ -n "$cluster" ]; then
       step postgresql "not answering; starting cluster $cluster"
       (bare pg_ctlcluster --skip-systemctl-redirect $cluster start) </dev/null >/dev/null 2>&1 || true
@@ -129,6 +146,7 @@ postgres_up() {
     fi
     pg_ready || die postgresql "nothing answers on $PG_HOST:$PG_PORT and no local cluster on that port could be started; start PostgreSQL 15 (pg_ctlcluster 15 main start, or apt-get install postgresql-15) or set PG_HOST/PG_PORT"
   fi
+  postgres_connections
   local have created=""
   have=$(psql_ -Atc 'SELECT datname FROM pg_database') || die postgresql "psql -U postgres failed on $PG_HOST:$PG_PORT (trust auth for user postgres expected)"
   for db in "${DATABASES[@]}"; do
@@ -161,15 +179,16 @@ ferretdb_version() {
 ferretdb_up() {
   local version out; version=$(ferretdb_version)
   [ -n "$version" ] || die ferretdb "no github.com/FerretDB/FerretDB version in tools/ferretdb/go.mod"
+  local bin="$STACK/bin/ferretdb-$version"
+  # Built even when another checkout's FerretDB is running: the chaos suite starts private ones from this binary.
+  [ -x "$bin" ] || go_build ferretdb "$bin" "$STACK/logs/ferretdb-build.log" -- \
+    bash -c 'cd "$1" && go build -buildvcs=false -trimpath -o "$2.tmp" . && mv -f "$2.tmp" "$2"' _ "$ROOT/tools/ferretdb" "$bin"
   if port_open "$HOST" "$FERRETDB_PORT"; then
     out=$(mongo_probe) || true
     [[ $out == silent* ]] && die ferretdb "FerretDB on $HOST:$FERRETDB_PORT $out; restart it: npm run stack -- down && npm run stack -- up (one not started by this script, here $(listener "$FERRETDB_PORT"), must be stopped by hand)"
     [[ $out == ferretdb* ]] || die ferretdb "port $FERRETDB_PORT is taken by $(listener "$FERRETDB_PORT"), which is not FerretDB (probe: $out); stop it or set FERRETDB_PORT and MONGODB_URL"
     step ferretdb "ok $HOST:$FERRETDB_PORT (already running, $(owner ferretdb))"; return
   fi
-  local bin="$STACK/bin/ferretdb-$version"
-  [ -x "$bin" ] || go_build ferretdb "$bin" "$STACK/logs/ferretdb-build.log" -- \
-    bash -c 'cd "$1" && go build -buildvcs=false -trimpath -o "$2.tmp" . && mv -f "$2.tmp" "$2"' _ "$ROOT/tools/ferretdb" "$bin"
   stop_bg ferretdb >/dev/null # a stale one of ours that no longer listens
   start_bg ferretdb "$bin" -listen-addr "$HOST:$FERRETDB_PORT" \
     -postgresql-url "postgres://postgres@$PG_HOST:$PG_PORT/ferretdb" -log-level warn
@@ -178,14 +197,15 @@ ferretdb_up() {
 }
 
 stripe_mock_up() {
+  local dir="$STACK/bin/stripe-mock-$STRIPE_MOCK_VERSION"
+  # Built even when another checkout's stripe-mock is running: the chaos suite starts a private one from this binary.
+  [ -x "$dir/stripe-mock" ] || go_build stripe-mock "$dir/stripe-mock" "$STACK/logs/stripe-mock-build.log" -- \
+    bash -c 'rm -rf "$1.tmp" && GOBIN="$1.tmp" go install "github.com/stripe/stripe-mock@$2" && rm -rf "$1" && mv "$1.tmp" "$1"' \
+    _ "$dir" "$STRIPE_MOCK_VERSION"
   if port_open "$HOST" "$STRIPE_MOCK_PORT"; then
     stripe_ready || die stripe-mock "port $STRIPE_MOCK_PORT is taken by $(listener "$STRIPE_MOCK_PORT"), not stripe-mock; stop it or set STRIPE_MOCK_PORT and STRIPE_API_URL"
     step stripe-mock "ok $HOST:$STRIPE_MOCK_PORT (already running, $(owner stripe-mock))"; return
   fi
-  local dir="$STACK/bin/stripe-mock-$STRIPE_MOCK_VERSION"
-  [ -x "$dir/stripe-mock" ] || go_build stripe-mock "$dir/stripe-mock" "$STACK/logs/stripe-mock-build.log" -- \
-    bash -c 'rm -rf "$1.tmp" && GOBIN="$1.tmp" go install "github.com/stripe/stripe-mock@$2" && rm -rf "$1" && mv "$1.tmp" "$1"' \
-    _ "$dir" "$STRIPE_MOCK_VERSION"
   stop_bg stripe-mock >/dev/null
   # Both listeners bound explicitly: with -http-addr alone stripe-mock still serves HTTPS on all interfaces.
   start_bg stripe-mock "$dir/stripe-mock" -http-addr "$HOST:$STRIPE_MOCK_PORT" -https-addr "$HOST:$STRIPE_MOCK_HTTPS_PORT"
