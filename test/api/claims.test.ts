@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reservationDecider, reservationStream } from '../../src/commands/reservations/reservation.ts';
 import { newId } from '../../src/events/ids.ts';
 import { startTestServer } from '../support/api.ts';
+import { reactorsSettled } from '../support/hostile/settle.ts';
 import { PG_TEST_URL } from '../support/engines.ts';
 
 /** Uniqueness claims are appends: a request refused for any reason must be refused before it claims anything. */
@@ -21,6 +22,7 @@ describe('a refused request claims nothing', () => {
     expect(created.status).toBe(201);
     expect((await t.api.request('POST', `/v1/invites/${created.body.inviteCode}`, { token: member.token })).status).toBe(200);
 
+    await reactorsSettled(t.server, []); // the join's notification is appended by a reactor, later
     const before = await head();
     const missing = await t.api.request('POST', `/v1/revolts/${newId()}/invite`, { token: owner.token });
     expect(missing.status).toBe(404);

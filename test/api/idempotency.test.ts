@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../src/events/envelope.ts';
 import { IDEMPOTENCY_COLLECTION } from '../../src/http/idempotency-records.ts';
 import { startTestServer } from '../support/api.ts';
+import { reactorsSettled } from '../support/hostile/settle.ts';
 import { REDIS_URL } from '../support/engines.ts';
 
 const CLAIM_TIMEOUT_MS = 2000;
@@ -47,6 +48,7 @@ describe('refused requests with an Idempotency-Key', () => {
     const { owner, revolt } = await ownerWithChannel('refuser');
     const member = await t.api.register('refused');
     expect((await t.api.request('POST', `/v1/invites/${revolt.inviteCode}`, { token: member.token })).status).toBe(200);
+    await reactorsSettled(t.server, []); // the join's notification is appended by a reactor, later
     const before = await head();
     const recordsBefore = await records().countDocuments();
     const key = (label: string) => ({ 'idempotency-key': `refused-${label}` });
